@@ -1,0 +1,164 @@
+"""Compare a student's output with the expected one, and say exactly where and by how much it differs.
+
+Order of checks: type (array, number, tuple, None), then shape, then dtype, then NaN/inf where
+the expected value is finite, then the tolerance ``|got - expected| <= atol + rtol * |expected|``.
+The first failure of each output becomes a one-paragraph message for the student.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .worker import Other, Scalar
+
+#: Default (rtol, atol) by the expected output's dtype; a test may set its own.
+DEFAULT_TOLERANCE = {
+    np.dtype(np.float64): (1e-6, 1e-8),
+    np.dtype(np.float32): (1e-4, 1e-5),
+    np.dtype(np.float16): (1e-2, 1e-3),
+}
+EXACT = (0.0, 0.0)
+
+
+@dataclass
+class Comparison:
+    """The verdict on one output (or a tuple of them). ``problems`` is empty when it matches."""
+
+    problems: list[str] = field(default_factory=list)
+    max_abs: float | None = None
+    max_rel: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def message(self) -> str:
+        shown = self.problems[:2]
+        more = len(self.problems) - len(shown)
+        return " ".join(shown) + (f" (and {more} more output(s) differ)" if more else "")
+
+
+def fmt(x) -> str:
+    """A number as a student wants to read it."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{float(x):.6g}"
+
+
+def tolerance(expected: np.ndarray, rtol: float | None, atol: float | None) -> tuple[float, float]:
+    default = DEFAULT_TOLERANCE.get(expected.dtype, EXACT)
+    return (default[0] if rtol is None else rtol, default[1] if atol is None else atol)
+
+
+def describe(value) -> str:
+    """What kind of thing a value is, in words, for 'returned X, expected Y' messages."""
+    if value is None:
+        return "None"
+    if isinstance(value, Scalar):
+        return f"a number ({value.typename})"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}, dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} item(s)"
+    if isinstance(value, dict):
+        return "a dict"
+    if isinstance(value, Other):
+        return f"a {value.typename}"
+    if isinstance(value, (int, float, np.generic)):
+        return f"a number ({type(value).__name__})"
+    return f"a {type(value).__name__}"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.generic)) or (isinstance(value, np.ndarray) and value.ndim == 0)
+
+
+def _as_array(value) -> np.ndarray:
+    return value.value if isinstance(value, Scalar) else np.asarray(value)
+
+
+def compare(got, expected, *, rtol: float | None = None, atol: float | None = None,
+            check_dtype: bool = True, names: tuple[str, ...] | None = None, name: str = "output") -> Comparison:
+    """Compare ``got`` (decoded from the worker) with ``expected`` (computed in the parent)."""
+    result = Comparison()
+    _compare(got, expected, rtol, atol, check_dtype, names, name, result)
+    return result
+
+
+def _compare(got, expected, rtol, atol, check_dtype, names, name, result: Comparison) -> None:
+    if isinstance(expected, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            result.problems.append(f"{name}: returned {describe(got)}, expected a tuple of {len(expected)} "
+                                   f"values{' (' + ', '.join(names) + ')' if names else ''}.")
+            return
+        for i, (g, e) in enumerate(zip(got, expected)):
+            part = names[i] if names and i < len(names) else f"{name}[{i}]"
+            _compare(g, e, rtol, atol, check_dtype, None, part, result)
+        return
+    if expected is None:
+        if got is not None:
+            result.problems.append(f"{name}: returned {describe(got)}, expected None.")
+        return
+    if got is None:
+        result.problems.append(f"{name}: returned None (a missing `return`?), expected "
+                               f"{describe(expected) if not _is_number(expected) else 'a number'}.")
+        return
+    if _is_number(expected):
+        if not (isinstance(got, Scalar) or (isinstance(got, np.ndarray) and got.ndim == 0)):
+            extra = " Use float(...) or .item() to return a single number." if isinstance(got, np.ndarray) and got.size == 1 else ""
+            result.problems.append(f"{name}: returned {describe(got)}, expected a single number.{extra}")
+            return
+        _compare_values(_as_array(got), np.asarray(expected), rtol, atol, name, result)
+        return
+    expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray):
+        hint = " Convert it with np.asarray(...)." if isinstance(got, (list, tuple)) else ""
+        result.problems.append(f"{name}: returned {describe(got)}, expected a NumPy array of shape {expected.shape}.{hint}")
+        return
+    if got.shape != expected.shape:
+        result.problems.append(f"{name}: shape {got.shape}, expected {expected.shape}.")
+        return
+    if check_dtype and got.dtype != expected.dtype:
+        result.problems.append(f"{name}: dtype {got.dtype}, expected {expected.dtype}.")
+        return
+    if got.dtype.kind not in "biuf":
+        result.problems.append(f"{name}: dtype {got.dtype} is not numeric.")
+        return
+    _compare_values(got, expected, rtol, atol, name, result)
+
+
+def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, result: Comparison) -> None:
+    rtol, atol = tolerance(expected, rtol, atol)
+    g = got.astype(np.float64)
+    e = expected.astype(np.float64)
+    where = "" if e.ndim == 0 else " at {}"
+    bad_nan = np.isnan(g) & ~np.isnan(e)
+    bad_inf = np.isinf(g) & np.isfinite(e)
+    for mask, what in ((bad_nan, "NaN"), (bad_inf, "inf")):
+        if mask.any():
+            idx = tuple(int(i) for i in np.argwhere(mask)[0])
+            result.problems.append(
+                f"{name}: {int(mask.sum())} {what} value(s) where the expected output is finite; first"
+                f"{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])}.")
+            return
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(g - e)
+        close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+        rel = diff / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
+    finite = np.isfinite(diff)
+    result.max_abs = float(diff[finite].max()) if finite.any() else None
+    result.max_rel = float(rel[finite].max()) if finite.any() else None
+    if close.all():
+        return
+    excess = np.where(close, 0.0, diff / (atol + rtol * np.abs(e)))
+    idx = tuple(int(i) for i in np.unravel_index(np.nanargmax(excess), e.shape))
+    count = int((~close).sum())
+    elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs:"
+    result.problems.append(
+        f"{name}: {elements}{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])} "
+        f"(max abs error {fmt(result.max_abs)}, max rel error {fmt(result.max_rel)}; "
+        f"tolerance rtol={rtol:g}, atol={atol:g}).")

@@ -1,0 +1,262 @@
+"""The grading function: one submission, one spec, one :class:`~grader.results.Result`.
+
+Data flows one way: spec -> inputs (seeded, here) -> worker (student outputs) and references
+(expected outputs, here) -> comparison and diagnosis -> results. Every front end (``grade check``,
+batch grading, notebooks, LMS runners) calls :meth:`Grader.grade`; they differ only in rendering.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from .compare import compare, describe
+from .inputs import InputMaker, copy_value
+from .intake import Submission
+from .mistakes import diagnose
+from .references import References
+from .results import Result, TestResult
+from .sandbox import CallOutcome, Limits, Worker, isolation_tier
+from .spec import Spec, Test
+from .timing import measure
+from .worker import to_plain
+
+MiB = 1 << 20
+SMALL_INPUT = 40            # inputs with at most this many numbers in all are printed in messages
+
+
+class WorkerSession:
+    """The worker of one submission, replaced by a fresh one after a timeout or a crash."""
+
+    def __init__(self, submission: Submission, limits: Limits):
+        self.sources, self.modules, self.limits = submission.sources, list(submission.sources), limits
+        self.worker: Worker | None = Worker(self.sources, limits) if self.sources else None
+        self.loaded = False
+        self.import_errors: dict[str, dict] = {}
+        self.fatal: CallOutcome | None = None     # importing the code itself timed out or crashed
+        self.outputs: list[str] = []
+
+    def ready(self) -> CallOutcome | None:
+        """Start and load a worker if needed; an outcome when the student's code cannot load at all."""
+        if self.fatal:
+            return self.fatal
+        if self.worker is None:
+            self.worker = Worker(self.sources, self.limits)
+            self.loaded = False
+        if not self.loaded:
+            outcome = self.worker.load(self.modules)
+            if outcome.status != "ok":
+                outcome.reason = f"importing your code: {outcome.reason}"
+                self.fatal = outcome
+                return outcome
+            self.import_errors, self.loaded = outcome.value, True
+        return None
+
+    def run(self, request) -> CallOutcome:
+        """``request(worker)`` on a live worker; a dead worker is retired after the call."""
+        problem = self.ready()
+        if problem:
+            return problem
+        outcome = request(self.worker)
+        if not self.worker.alive:
+            self.retire()
+        return outcome
+
+    def retire(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.outputs.append(self.worker.output)
+            self.worker = None
+
+    def close(self) -> str:
+        self.retire()
+        return "".join(self.outputs)[: 2 * Worker.KEEP_OUTPUT]
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    return 16
+
+
+def show_inputs(args: dict[str, Any], kwargs: dict[str, Any]) -> str:
+    """The inputs of a call, printed when small, else their shapes."""
+    items = {**args, **kwargs}
+    arrays = [v for v in items.values() if isinstance(v, np.ndarray)]
+    if sum(a.size for a in arrays) <= SMALL_INPUT:
+        shown = ", ".join(f"{k}={np.array2string(v, precision=4, separator=', ') if isinstance(v, np.ndarray) else repr(v)}"
+                          for k, v in items.items())
+        return f"Inputs: {shown}"
+    return "Input shapes: " + ", ".join(
+        f"{k} {v.shape}" if isinstance(v, np.ndarray) else f"{k}={v!r}" for k, v in items.items())
+
+
+def _error_message(function: str, error: dict, limits: Limits) -> tuple[str, str]:
+    """(status, message) for an exception the student's function raised."""
+    kind, text = error.get("type", "Error"), error.get("message", "")
+    where = "".join(f"\n    at {line}" for line in error.get("traceback", []))
+    if kind == "NotImplementedError":
+        return "failed", f"Not implemented yet: {function} raises NotImplementedError."
+    if kind == "MemoryError":
+        return "error", f"{function} ran out of memory (the limit is {limits.memory_mb} MiB).{where}"
+    return "error", f"{function} raised {kind}: {text}{where}"
+
+
+class Grader:
+    """Grades submissions against one spec. Expected outputs are computed once and reused."""
+
+    def __init__(self, spec: Spec, references: References | None = None):
+        self.spec = spec
+        self.references = references or References(spec.references_dir)
+        self.inputs = InputMaker(spec, self.references.function)
+        self._expected: dict[str, Any] = {}
+
+    def grade(self, submission: Submission, tests: list[Test]) -> Result:
+        start = time.perf_counter()
+        session = WorkerSession(submission, self.spec.limits)
+        try:
+            results = [self._run(test, submission, session) for test in tests]
+        finally:
+            output = session.close()
+        return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
+                      tests=results, isolation=isolation_tier(), output=output,
+                      duration_seconds=time.perf_counter() - start)
+
+    # ---------------------------------------------------------------- one test
+
+    def _result(self, test: Test, status: str, message: str, **extra) -> TestResult:
+        return TestResult(name=test.name, function=test.function, kind=test.kind, visibility=test.visibility,
+                          status=status, score=test.points if status == "passed" else 0.0,
+                          max_score=test.points, message=message, **extra)
+
+    def _expected_for(self, test: Test, args: dict, kwargs: dict) -> Any:
+        if test.name not in self._expected:
+            fn = self.references.function(*test.reference)
+            self._expected[test.name] = fn(*copy_value(list(args.values())), **copy_value(kwargs))
+        return self._expected[test.name]
+
+    def _run(self, test: Test, submission: Submission, session: WorkerSession) -> TestResult:
+        if test.module in submission.problems:
+            return self._result(test, "error", submission.problems[test.module] + ".")
+        args, kwargs = self.inputs.for_test(test)
+        expected = self._expected_for(test, args, kwargs) if test.reference else None
+        budget = 4 * _nbytes(expected) + 1 * MiB
+        wall = test.timeout or self.spec.limits.wall_seconds
+        outcome = session.run(lambda w: w.call(test.module, test.function, list(args.values()), kwargs,
+                                               list(args), max_reply=budget, wall_seconds=wall))
+        problem = self._outcome_problem(test, outcome, session)
+        if problem:
+            return problem
+        if outcome.mutated:
+            first = outcome.mutated[0]
+            at = f" (first change at {first['index']})" if first.get("index") else ""
+            return self._result(test, "failed",
+                                f"{test.function} modified its input {first['name']}{at}. Work on a copy "
+                                f"(e.g. {first['name']}.copy()) and leave the inputs unchanged.",
+                                mistake="input_modified")
+        if test.kind == "property":
+            return self._property(test, args, kwargs, outcome.value)
+        if test.kind == "performance":
+            return self._performance(test, args, kwargs, expected, outcome.value, session)
+        return self._numeric(test, args, kwargs, expected, outcome.value)
+
+    def _outcome_problem(self, test: Test, outcome: CallOutcome, session: WorkerSession) -> TestResult | None:
+        if outcome.status == "ok":
+            return None
+        if outcome.status in ("timeout", "crashed"):
+            return self._result(test, outcome.status, outcome.reason[:1].upper() + outcome.reason[1:] + ".")
+        import_error = session.import_errors.get(test.module)
+        if import_error:
+            lines = "".join(f"\n    at {line}" for line in import_error["traceback"])
+            return self._result(test, "error", f"{test.module}.py could not be imported: "
+                                f"{import_error['type']}: {import_error['message']}{lines}")
+        if outcome.missing:
+            return self._result(test, "error", f"{test.module}.py has no function {test.function!r}.")
+        status, message = _error_message(test.function, outcome.error, self.spec.limits)
+        return self._result(test, status, message, details={"error": outcome.error})
+
+    def _numeric(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any) -> TestResult:
+        verdict = compare(got, expected, rtol=test.rtol, atol=test.atol, check_dtype=test.check_dtype,
+                          names=test.outputs)
+        details = {"max_abs_error": verdict.max_abs, "max_rel_error": verdict.max_rel}
+        if verdict.ok:
+            return self._result(test, "passed", "", details=details)
+        found = diagnose(got, expected, list(args.values()), kwargs,
+                         self.references.mistakes(*test.reference), rtol=test.rtol, atol=test.atol)
+        mistake, hint = found if found else (None, None)
+        return self._result(test, "failed", f"{verdict.message}\n{show_inputs(args, kwargs)}",
+                            hint=hint, mistake=mistake, details=details)
+
+    def _property(self, test: Test, args: dict, kwargs: dict, got: Any) -> TestResult:
+        check = self.references.function(*test.property)
+        try:
+            ok, message = check(copy_value(args), to_plain(got), **test.params)
+        except Exception as exc:       # the output was not even the right kind of thing
+            ok, message = False, f"the output ({describe(got)}) could not be checked: {type(exc).__name__}: {exc}"
+        return self._result(test, "passed" if ok else "failed", "" if ok else f"{message}\n{show_inputs(args, kwargs)}")
+
+    def _performance(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any,
+                     session: WorkerSession) -> TestResult:
+        first = self._numeric(test, args, kwargs, expected, got)
+        if first.status != "passed":
+            first.message = "Not timed, because the output is wrong: " + first.message
+            return first
+        timing_spec = test.timing
+        reference = self.references.function(*test.reference)
+        wall = (test.timeout or self.spec.limits.wall_seconds)
+
+        def run_student(batch, keep, noop):
+            outcome = session.run(lambda w: w.batch(test.module, test.function, batch, keep,
+                                                    max_reply=4 * _nbytes(expected) + MiB, noop=noop,
+                                                    wall_seconds=wall))
+            if outcome.status != "ok":
+                raise _TimedCallFailed(outcome)
+            return outcome.value
+
+        def run_reference(batch):
+            for a, k in batch:
+                reference(*a, **k)
+
+        def draw(i: int):
+            a, k = self.inputs.for_test(test, fresh_seed=i)
+            return list(a.values()), k
+
+        def cpu():
+            return session.worker.cpu_ns() if session.worker else None
+
+        try:
+            timing, checks = measure(run_student, run_reference, cpu, draw,
+                                     samples=timing_spec.get("samples", 5), calls=timing_spec.get("calls", 10))
+        except _TimedCallFailed as failed:
+            problem = self._outcome_problem(test, failed.outcome, session)
+            problem.message = "While timing: " + problem.message
+            return problem
+        for (a, k), out in checks:
+            if not compare(out, reference(*copy_value(a), **copy_value(k)), rtol=test.rtol, atol=test.atol,
+                           check_dtype=test.check_dtype).ok:
+                return self._result(test, "failed", "A timed call returned a wrong result: the speed does not "
+                                    "count unless the answer is right.", details=timing.as_details())
+        limit = timing_spec["max_ratio"]
+        summary = (f"{timing.ratio:.1f}x the reference's time ({timing.student * 1e3:.3g} ms vs "
+                   f"{timing.reference * 1e3:.3g} ms per call, {timing.clock}; limit {limit:g}x).")
+        if timing.ratio <= limit:
+            return self._result(test, "passed", summary, details=timing.as_details())
+        return self._result(test, "failed", summary + " Replace Python loops over elements with "
+                            "whole-array NumPy operations.", details=timing.as_details())
+
+
+class _TimedCallFailed(Exception):
+    def __init__(self, outcome: CallOutcome):
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
+def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None,
+          include_hidden: bool = False, references: References | None = None) -> Result:
+    """Grade one submission: the entry point every front end uses."""
+    return Grader(spec, references).grade(submission, spec.select(tests, include_hidden))

@@ -1,0 +1,84 @@
+"""Turn what a student handed in into source text, one module per student file of the spec.
+
+Accepted: a ``.py`` file (for a one-file assignment any name will do: it is graded as that file),
+or a folder that holds the student's files (found at its top, or once anywhere below it). A file
+that is missing, too large or not UTF-8 is recorded as a problem of that module, so the tests of
+the other modules still run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .spec import Spec
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+
+class IntakeError(Exception):
+    """The submission as a whole cannot be read (no such path, unsupported kind)."""
+
+
+@dataclass
+class Submission:
+    origin: str                                        # what the user named, for reports
+    sources: dict[str, str] = field(default_factory=dict)   # module -> source text
+    problems: dict[str, str] = field(default_factory=dict)  # module -> why it has no source
+
+
+def _read_source(path: Path) -> tuple[str | None, str | None]:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        return None, f"{path.name} is {size // 1024} KiB; the limit is {MAX_SOURCE_BYTES // 1024} KiB"
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"{path.name} is not UTF-8 text (byte {exc.start})"
+
+
+def _find(folder: Path, filename: str) -> list[Path]:
+    top = folder / filename
+    if top.is_file():
+        return [top]
+    return sorted(p for p in folder.rglob(filename) if p.is_file() and "__MACOSX" not in p.parts)
+
+
+def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
+    """The student's sources for ``spec``: from ``path``, or the stubs in the assignment folder."""
+    if path is None:
+        path = spec.dir
+    path = Path(path)
+    if not path.exists():
+        raise IntakeError(f"{path}: no such file or folder")
+    sub = Submission(origin=str(path))
+    if path.is_file():
+        if path.suffix != ".py":
+            raise IntakeError(f"{path}: unsupported submission type {path.suffix or '(none)'}; "
+                              "hand in a .py file or a folder")
+        if len(spec.files) == 1:
+            targets = {spec.modules[0]: path}
+        elif path.name in spec.files:
+            targets = {path.stem: path}
+        else:
+            raise IntakeError(f"{path}: this assignment has several files ({', '.join(spec.files)}); "
+                              "name one of them or hand in a folder")
+        for module in spec.modules:
+            if module not in targets:
+                sub.problems[module] = f"{module}.py is not in the submission"
+    else:
+        targets = {}
+        for filename, module in zip(spec.files, spec.modules):
+            found = _find(path, filename)
+            if len(found) == 1:
+                targets[module] = found[0]
+            elif not found:
+                sub.problems[module] = f"{filename} is not in the submission"
+            else:
+                sub.problems[module] = f"{filename} appears {len(found)} times in the submission ({found[0]}, {found[1]}, ...)"
+    for module, file in targets.items():
+        text, problem = _read_source(file)
+        if problem:
+            sub.problems[module] = problem
+        else:
+            sub.sources[module] = text
+    return sub

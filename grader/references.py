@@ -1,0 +1,56 @@
+"""Import the trusted reference implementations of an assignment, in the parent only.
+
+References live in a folder (``reference/`` by default, or the spec's ``references`` field) that is
+a Python package: one module per topic, with Numba ``@njit`` functions, the ``MISTAKES`` catalogue
+(see :mod:`grader.mistakes`) and property checks. The folder is imported under a private package
+name, so it never collides with anything on ``sys.path``, and it never reaches a worker.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from .mistakes import Mistake
+from .spec import SpecError
+
+
+class References:
+    """The reference package at ``directory``; modules are imported on first use."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.package = "_dlgrade_reference_" + hashlib.sha1(str(self.directory).encode()).hexdigest()[:10]
+
+    def _import_package(self) -> None:
+        if self.package in sys.modules:
+            return
+        init = self.directory / "__init__.py"
+        if not init.is_file():
+            raise SpecError(self.directory, "references", "not a references folder (no __init__.py)")
+        spec = importlib.util.spec_from_file_location(self.package, init, submodule_search_locations=[str(self.directory)])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[self.package] = package
+        spec.loader.exec_module(package)
+
+    def module(self, name: str) -> ModuleType:
+        self._import_package()
+        try:
+            return importlib.import_module(f"{self.package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{self.package}.{name}":
+                raise SpecError(self.directory / f"{name}.py", "reference", "no such reference module") from None
+            raise
+
+    def function(self, module: str, name: str) -> Callable[..., Any]:
+        fn = getattr(self.module(module), name, None)
+        if not callable(fn):
+            raise SpecError(self.directory / f"{module}.py", "reference", f"no function {name!r}")
+        return fn
+
+    def mistakes(self, module: str, name: str) -> list[Mistake]:
+        return list(getattr(self.module(module), "MISTAKES", {}).get(name, []))

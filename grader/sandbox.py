@@ -1,0 +1,324 @@
+"""The trusted side of the sandbox: start a worker per submission and talk to it safely.
+
+A :class:`Worker` is a fresh ``python -I`` process running :mod:`grader.worker` in a scratch
+directory that holds only the student's source files. It gets an empty environment (BLAS pinned
+to one thread), stdin from ``/dev/null``, its own session and process group, and rlimits on
+memory, CPU time, file size and open files. Each request has a wall-clock deadline; past it, or
+when the worker floods its output, the whole process group is killed.
+
+Every reply is parsed by the codec in :mod:`grader.worker`, which checks sizes before reading and
+never unpickles. A call ends in one of four :class:`CallOutcome` statuses: ``ok``, ``error`` (the
+student's exception, as a record), ``timeout`` or ``crashed`` (the worker died or broke the
+protocol). After a timeout or crash the worker is dead; the engine starts a fresh one.
+
+Hardening (namespaces, seccomp, Landlock, privilege drop) adds to :meth:`Worker._command` and
+:func:`isolation_tier`, and nothing else here needs to change.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import worker as codec
+
+WORKER_SCRIPT = Path(codec.__file__).resolve()
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one worker. Units are in the names."""
+
+    wall_seconds: float = 10.0       # per request: a call, or a timed batch
+    memory_mb: int = 2048            # address space of the worker
+    cpu_seconds: float = 300.0       # CPU time over the worker's life
+    output_mb: float = 8.0           # printed output before the worker is stopped
+    file_mb: int = 64                # largest file the worker may write
+    open_files: int = 64
+
+    def for_worker(self) -> dict:
+        return {
+            "memory_bytes": self.memory_mb * MiB,
+            "cpu_seconds": max(1, int(self.cpu_seconds)),
+            "file_bytes": self.file_mb * MiB,
+            "open_files": self.open_files,
+        }
+
+
+@dataclass
+class CallOutcome:
+    """What one request to the worker came to. ``value`` is set when status is ``ok``."""
+
+    status: Literal["ok", "error", "timeout", "crashed"]
+    value: Any = None
+    error: dict = field(default_factory=dict)   # {"type", "message", "traceback"} for "error"
+    reason: str = ""                            # why, for "timeout" and "crashed"
+    mutated: list = field(default_factory=list)
+    missing: bool = False                       # the function or module does not exist
+    wall_seconds: float = 0.0
+
+
+def isolation_tier() -> str:
+    """The isolation this machine gives a worker; recorded in every result."""
+    if sys.platform.startswith("linux"):
+        return "process (rlimits, scrubbed environment, own session)"
+    return "local check, not isolated"
+
+
+def worker_environment(scratch: str) -> dict[str, str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+    }
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS"):
+        env[var] = "1"
+    if sys.platform == "win32":       # Python cannot start on Windows without it
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", r"C:\Windows")
+    return env
+
+
+class _OutputDrain(threading.Thread):
+    """Reads one of the worker's output pipes: keeps the start, counts the rest, trips a limit."""
+
+    def __init__(self, stream, keep: int, limit: int, on_flood):
+        super().__init__(daemon=True)
+        self.stream, self.keep, self.limit, self.on_flood = stream, keep, limit, on_flood
+        self.kept = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        while True:
+            chunk = self.stream.read1(64 * 1024) if hasattr(self.stream, "read1") else self.stream.read(64 * 1024)
+            if not chunk:
+                return
+            self.total += len(chunk)
+            if len(self.kept) < self.keep:
+                self.kept += chunk[: self.keep - len(self.kept)]
+            if self.total > self.limit:
+                self.on_flood()
+                return
+
+
+class Worker:
+    """One untrusted worker process for one submission. Use as a context manager."""
+
+    KEEP_OUTPUT = 64 * 1024
+
+    def __init__(self, sources: dict[str, str], limits: Limits):
+        self.limits = limits
+        self.scratch = tempfile.mkdtemp(prefix="dlgrade-")
+        for module, text in sources.items():
+            Path(self.scratch, f"{module}.py").write_text(text, encoding="utf-8")
+        self.flooded = False
+        self._start()
+
+    # ---------------------------------------------------------------- life cycle
+
+    def _command(self, fd_in: int, fd_out: int) -> list[str]:
+        return [sys.executable, "-I", "-u", str(WORKER_SCRIPT), str(fd_in), str(fd_out),
+                json.dumps(self.limits.for_worker())]
+
+    def _start(self) -> None:
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                self._command(to_child_r, from_child_w),
+                cwd=self.scratch,
+                env=worker_environment(self.scratch),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(to_child_r, from_child_w),
+                start_new_session=True,
+                close_fds=True,
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        cap = int(self.limits.output_mb * MiB)
+        self._drains = [_OutputDrain(s, self.KEEP_OUTPUT, cap, self._flood)
+                        for s in (self.proc.stdout, self.proc.stderr)]
+        for d in self._drains:
+            d.start()
+
+    def _flood(self) -> None:
+        self.flooded = True
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group (it is its own session leader)."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, AttributeError):
+                self.proc.kill()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                codec.write_all(self._to_child, codec.pack_frame({"op": "exit"}))
+                self.proc.wait(timeout=0.5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        self.proc.wait()
+        for d in self._drains:
+            d.join(timeout=1.0)
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> "Worker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    @property
+    def output(self) -> str:
+        """What the student's code printed (stdout then stderr), at most 64 KiB of each."""
+        out, err = (bytes(d.kept).decode("utf-8", "replace") for d in self._drains)
+        return out + (("\n" + err) if err else "")
+
+    def cpu_ns(self) -> int | None:
+        """CPU time of the whole worker process from the kernel, in ns (None where unavailable)."""
+        from .timing import process_cpu_ns
+        return process_cpu_ns(self.proc.pid)
+
+    # ---------------------------------------------------------------- requests
+
+    def request(self, header: dict, body: bytes = b"", *, max_reply: int = 64 * MiB,
+                wall_seconds: float | None = None) -> CallOutcome:
+        """Send one request and wait for its reply under the wall-clock deadline."""
+        start = time.perf_counter()
+        if not self.alive:
+            return self._death("before the request")
+        try:
+            codec.write_all(self._to_child, codec.pack_frame(header, body))
+        except (BrokenPipeError, OSError):
+            return self._death("while receiving the request")
+        deadline = start + (wall_seconds if wall_seconds is not None else self.limits.wall_seconds)
+        try:
+            prefix = self._read(8, deadline)
+            header_len, body_len = codec.parse_prefix(prefix, max_reply)
+            reply = codec.parse_header(self._read(header_len, deadline))
+            reply_body = self._read(body_len, deadline)
+        except TimeoutError:
+            self.kill()
+            limit = wall_seconds if wall_seconds is not None else self.limits.wall_seconds
+            return CallOutcome("timeout", reason=f"no answer within {limit:g} s (an endless loop?)",
+                               wall_seconds=time.perf_counter() - start)
+        except EOFError:
+            return self._death("during the call")
+        except codec.ProtocolError as exc:
+            self.kill()
+            return CallOutcome("crashed", reason=f"broke the grading protocol: {exc}")
+        elapsed = time.perf_counter() - start
+        if not reply.get("ok"):
+            error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            return CallOutcome("error", error=_clean_error(error), missing=bool(reply.get("missing")),
+                               wall_seconds=elapsed)
+        try:
+            value = codec.decode(reply.get("result", {"t": "none"}), reply_body) if "result" in reply else reply
+        except codec.ProtocolError as exc:
+            self.kill()
+            return CallOutcome("crashed", reason=f"broke the grading protocol: {exc}")
+        mutated = reply.get("mutated") if isinstance(reply.get("mutated"), list) else []
+        return CallOutcome("ok", value=value, mutated=mutated[:20], wall_seconds=elapsed)
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self._from_child], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self._from_child, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _death(self, when: str) -> CallOutcome:
+        self.kill()
+        code = self.proc.wait()
+        if self.flooded:
+            reason = f"printed more than {self.limits.output_mb:g} MiB of output, so the worker was stopped"
+        elif code < 0:
+            sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+            reason = {
+                "SIGSEGV": "the worker crashed with a segmentation fault",
+                "SIGXCPU": f"the worker used up its CPU time ({self.limits.cpu_seconds:g} s)",
+                "SIGKILL": "the worker was killed (out of memory or over a limit)",
+            }.get(sig, f"the worker was killed by {sig}")
+        else:
+            reason = f"the worker exited with status {code} {when} (os._exit or sys.exit at import?)"
+        return CallOutcome("crashed", reason=reason)
+
+    def load(self, modules: list[str]) -> CallOutcome:
+        """Import the student's modules. ``value`` maps module -> error record for failures."""
+        outcome = self.request({"op": "load", "modules": modules}, max_reply=1 * MiB)
+        if outcome.status == "ok":
+            outcome.value = {k: _clean_error(v) for k, v in outcome.value.get("errors", {}).items()}
+        return outcome
+
+    def call(self, module: str, function: str, args: list, kwargs: dict, names: list[str],
+             max_reply: int, wall_seconds: float | None = None) -> CallOutcome:
+        """Call ``module.function(*args, **kwargs)``; ``names`` label the inputs in messages."""
+        tree, body = codec.encode((tuple(args), kwargs))
+        args_tree, kwargs_tree = tree["v"]
+        header = {"op": "call", "module": module, "function": function,
+                  "args": args_tree, "kwargs": kwargs_tree, "names": names}
+        return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
+
+    def batch(self, module: str, function: str, calls: list[tuple[list, dict]], keep: int,
+              max_reply: int, noop: bool = False, wall_seconds: float | None = None) -> CallOutcome:
+        """Run ``function`` on each (args, kwargs) in one request; reply with call ``keep``'s output.
+
+        With ``noop`` the worker decodes the same payload and answers without calling anything:
+        the cost to subtract from a timed batch.
+        """
+        tree, body = codec.encode([(tuple(a), k) for a, k in calls])
+        header = {"op": "batch", "module": module, "function": function, "calls": tree,
+                  "keep": keep, "noop": noop}
+        return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
+
+
+def _clean_error(error: dict) -> dict:
+    """Keep only the expected keys of an error record, as bounded strings."""
+    tb = error.get("traceback") if isinstance(error.get("traceback"), list) else []
+    return {
+        "type": str(error.get("type", "Error"))[:100],
+        "message": str(error.get("message", ""))[:500],
+        "traceback": [str(line)[:300] for line in tb[:8]],
+    }

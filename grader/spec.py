@@ -1,0 +1,250 @@
+"""Load and validate ``assignment.yaml`` into a :class:`Spec`.
+
+Structure is checked against ``schemas/assignment.schema.json``; cross-references (data names,
+student files, reference modules, generators) are checked here. Every problem becomes a
+:class:`SpecError` whose text is one line: ``file:line: field: reason``. The format is documented
+in ``docs/spec.md``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+import yaml
+
+from .sandbox import Limits
+
+SCHEMA_PATH = Path(__file__).with_name("schemas") / "assignment.schema.json"
+BUILTIN_GENERATORS = frozenset(
+    ["normal", "uniform", "integers", "choice", "linspace", "zeros", "ones", "full", "blobs"]
+)
+
+#: An input as written in the spec: a literal, {value, dtype}, {generate, ...} or {from}.
+ValueSpec = Any
+
+
+class SpecError(Exception):
+    """A bad assignment spec. ``str()`` is the one-line message for the user."""
+
+    def __init__(self, path: Path | str, field: str, reason: str, line: int | None = None):
+        self.path, self.field, self.reason, self.line = str(path), field, reason, line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {field}: {reason}" if field else f"{where}: {reason}")
+
+
+@dataclass(frozen=True)
+class Test:
+    """One graded test: call ``module.function`` on ``inputs`` and judge the result."""
+
+    name: str
+    module: str                       # student module (file stem) holding the function
+    function: str
+    kind: Literal["numeric", "performance", "property"]
+    visibility: Literal["public", "hidden"]
+    points: float
+    inputs: dict[str, ValueSpec] | str     # positional, in order; or the name of a data set
+    kwargs: dict[str, ValueSpec]
+    reference: tuple[str, str] | None      # (reference module, function)
+    outputs: tuple[str, ...] | None        # names of the returned values, for messages
+    rtol: float | None                     # None: by the expected output's dtype
+    atol: float | None
+    check_dtype: bool
+    timeout: float | None                  # seconds; None: the assignment's wall_time
+    property: tuple[str, str] | None       # (reference module, function) of a property check
+    params: dict[str, Any]
+    timing: dict[str, Any] | None          # {"max_ratio", "samples", "calls"} for performance
+    description: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole assignment, as loaded from ``path``."""
+
+    path: Path
+    id: str
+    title: str
+    files: tuple[str, ...]                 # student files, e.g. ("perceptron.py",)
+    references_dir: Path
+    limits: Limits
+    data: dict[str, ValueSpec]
+    tests: tuple[Test, ...] = field(default_factory=tuple)
+
+    @property
+    def dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return tuple(Path(f).stem for f in self.files)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    def select(self, names: list[str] | None = None, include_hidden: bool = False) -> list[Test]:
+        """The tests to run: by name when given (hidden ones only with ``include_hidden``)."""
+        tests = [t for t in self.tests if include_hidden or t.visibility == "public"]
+        if names:
+            known = {t.name for t in tests}
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                hint = "" if include_hidden else " (hidden tests need --hidden)"
+                raise SpecError(self.path, "test", f"no test named {', '.join(unknown)}{hint}")
+            tests = [t for t in tests if t.name in names]
+        return tests
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
+def _field_name(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(node: yaml.Node | None, path) -> int | None:
+    """1-based line of the YAML node at ``path`` (keys and list indices), or of its nearest parent."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _schema_reason(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
+    if error.validator == "oneOf" and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        return f"not a valid value ({best.message})"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    return error.message
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read, validate and return the spec at ``path`` (a file or its assignment folder)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "assignment.yaml"
+    if not path.is_file():
+        raise SpecError(path, "", "no such file (is this an assignment folder?)")
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise SpecError(path, "", "not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(path, "", f"invalid YAML: {reason}", mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise SpecError(path, "", "must be a mapping of fields (id, title, files, tests...)")
+
+    errors = sorted(_validator().iter_errors(raw), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = errors[0]
+        where = list(err.absolute_path)
+        raise SpecError(path, _field_name(where) or "(top level)", _schema_reason(err), _line_of(root, where))
+    return _build(path, raw, root)
+
+
+def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
+    def fail(where: list, reason: str):
+        raise SpecError(path, _field_name(where), reason, _line_of(root, where))
+
+    files = tuple(raw["files"])
+    modules = [Path(f).stem for f in files]
+    ref_dir = (path.parent / raw.get("references", "../../reference")).resolve()
+    data = raw.get("data", {}) or {}
+    lim = raw.get("limits", {}) or {}
+    limits = Limits(
+        wall_seconds=float(lim.get("wall_time", Limits.wall_seconds)),
+        memory_mb=int(lim.get("memory", Limits.memory_mb)),
+        cpu_seconds=float(lim.get("cpu_time", Limits.cpu_seconds)),
+        output_mb=float(lim.get("output", Limits.output_mb)),
+    )
+
+    def check_reference(where: list, dotted: str) -> tuple[str, str]:
+        module, attr = dotted.split(".")
+        if ref_dir.is_dir() and not (ref_dir / f"{module}.py").is_file():
+            fail(where, f"no reference module {module}.py in {ref_dir}")
+        return module, attr
+
+    def check_value(where: list, value) -> None:
+        if isinstance(value, dict) and "from" in value:
+            name = value["from"].split(".")[0]
+            if name not in data:
+                fail(where + ["from"], f"no data named {name!r} (defined: {', '.join(data) or 'none'})")
+        if isinstance(value, dict) and "generate" in value:
+            gen = value["generate"]
+            if "." in gen:
+                check_reference(where + ["generate"], gen)
+            elif gen not in BUILTIN_GENERATORS:
+                fail(where + ["generate"], f"unknown generator {gen!r} (built in: {', '.join(sorted(BUILTIN_GENERATORS))})")
+
+    for name, value in data.items():
+        check_value(["data", name], value)
+
+    tests, seen = [], set()
+    for i, t in enumerate(raw["tests"]):
+        at = ["tests", i]
+        if t["name"] in seen:
+            fail(at + ["name"], f"duplicate test name {t['name']!r}")
+        seen.add(t["name"])
+        module, _, function = t["function"].rpartition(".")
+        if not module:
+            if len(modules) > 1:
+                fail(at + ["function"], f"several student files: write it as module.function ({', '.join(modules)})")
+            module = modules[0]
+        elif module not in modules:
+            fail(at + ["function"], f"module {module!r} is not one of the student files ({', '.join(files)})")
+        kind = t.get("kind", "numeric")
+        if kind in ("numeric", "performance") and "reference" not in t:
+            fail(at, f"a {kind} test needs a reference")
+        if kind == "property" and "property" not in t:
+            fail(at, "a property test needs a property (module.function)")
+        if kind == "performance" and "timing" not in t:
+            fail(at, "a performance test needs timing: {max_ratio: ...}")
+        inputs = t.get("inputs", {})
+        if isinstance(inputs, str):
+            if inputs not in data:
+                fail(at + ["inputs"], f"no data named {inputs!r}")
+        else:
+            for arg, value in inputs.items():
+                check_value(at + ["inputs", arg], value)
+        for arg, value in (t.get("kwargs") or {}).items():
+            check_value(at + ["kwargs", arg], value)
+        tests.append(Test(
+            name=t["name"], module=module, function=function, kind=kind,
+            visibility=t.get("visibility", "public"), points=float(t["points"]),
+            inputs=inputs, kwargs=dict(t.get("kwargs") or {}),
+            reference=check_reference(at + ["reference"], t["reference"]) if "reference" in t else None,
+            outputs=tuple(t["outputs"]) if "outputs" in t else None,
+            rtol=t.get("rtol"), atol=t.get("atol"), check_dtype=t.get("check_dtype", True),
+            timeout=t.get("timeout"),
+            property=check_reference(at + ["property"], t["property"]) if "property" in t else None,
+            params=dict(t.get("params") or {}),
+            timing=dict(t["timing"]) if "timing" in t else None,
+            description=t.get("description", ""),
+            line=_line_of(root, at),
+        ))
+    return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
+                limits=limits, data=data, tests=tuple(tests))
