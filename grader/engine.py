@@ -19,7 +19,7 @@ from .references import References
 from .results import Result, TestResult
 from .sandbox import CallOutcome, Limits, Worker, isolation_tier
 from .spec import Spec, Test
-from .timing import measure
+from .timing import RequestFailed, measure
 from .worker import to_plain
 
 MiB = 1 << 20
@@ -206,33 +206,23 @@ class Grader:
         if first.status != "passed":
             first.message = "Not timed, because the output is wrong: " + first.message
             return first
-        timing_spec = test.timing
         reference = self.references.function(*test.reference)
-        wall = (test.timeout or self.spec.limits.wall_seconds)
 
-        def run_student(batch, keep, noop):
-            outcome = session.run(lambda w: w.batch(test.module, test.function, batch, keep,
-                                                    max_reply=4 * _nbytes(expected) + MiB, noop=noop,
-                                                    wall_seconds=wall))
-            if outcome.status != "ok":
-                raise _TimedCallFailed(outcome)
-            return outcome.value
-
-        def run_reference(batch):
-            for a, k in batch:
-                reference(*a, **k)
-
-        def draw(i: int):
+        def draw(i: int) -> tuple[list, dict]:
             a, k = self.inputs.for_test(test, fresh_seed=i)
             return list(a.values()), k
 
-        def cpu():
-            return session.worker.cpu_ns() if session.worker else None
-
+        problem = session.ready()
+        if problem:
+            return self._outcome_problem(test, problem, session)
         try:
-            timing, checks = measure(run_student, run_reference, cpu, draw,
-                                     samples=timing_spec.get("samples", 5), calls=timing_spec.get("calls", 10))
-        except _TimedCallFailed as failed:
+            timing, checks = measure(session.worker, test.module, test.function, reference, draw,
+                                     samples=test.timing.get("samples", 5), calls=test.timing.get("calls", 10),
+                                     max_reply=4 * _nbytes(expected) + MiB,
+                                     wall_seconds=test.timeout or self.spec.limits.wall_seconds)
+        except RequestFailed as failed:
+            if not session.worker.alive:
+                session.retire()
             problem = self._outcome_problem(test, failed.outcome, session)
             problem.message = "While timing: " + problem.message
             return problem
@@ -241,7 +231,7 @@ class Grader:
                            check_dtype=test.check_dtype).ok:
                 return self._result(test, "failed", "A timed call returned a wrong result: the speed does not "
                                     "count unless the answer is right.", details=timing.as_details())
-        limit = timing_spec["max_ratio"]
+        limit = test.timing["max_ratio"]
         summary = (f"{timing.ratio:.1f}x the reference's time ({timing.student * 1e3:.3g} ms vs "
                    f"{timing.reference * 1e3:.3g} ms per call, {timing.clock}; limit {limit:g}x).")
         if timing.ratio <= limit:

@@ -1,19 +1,21 @@
 """Performance verdicts from measurements the student cannot fake.
 
-The parent reads the worker's CPU time from the kernel (``clock_getcpuclockid`` on the worker's
-pid) around a request that runs the student's function on ``calls`` freshly drawn inputs, and
-subtracts a no-op request with the same payload (decoding and framing cost). The reference runs
-in the parent on the same inputs, timed by this thread's CPU clock. Samples alternate student,
-no-op and reference; the verdict is the ratio of medians against the test's ``max_ratio``. One
-output of every timed batch, at a position the worker cannot predict, is checked for
-correctness: a fast wrong answer fails.
+Each sample draws ``calls`` fresh input sets (so remembering answers gains nothing) and sends
+them to the worker in an untimed *stage* request. The parent then reads the worker's CPU time
+from the kernel (``clock_getcpuclockid`` on its pid), asks it to run the staged calls, and reads
+the clock again; a no-op run, timed the same way, is subtracted. The clock is read right after
+staging, so work that a student's background thread does after staging is counted too. The
+reference runs in the parent on the same inputs, timed by this thread's CPU clock. Student,
+no-op and reference alternate; CPU-time noise only ever adds, so each is estimated by its
+minimum over the samples, and the verdict is the ratio against the test's ``max_ratio``. One
+output per sample, at a position the worker cannot predict, is checked: a fast wrong answer
+fails.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import random
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -57,42 +59,71 @@ class Timing:
                 "calls": self.calls, "clock": self.clock, "raw_s": self.raw}
 
 
-def measure(run_student: Callable[[list, int, bool], Any], run_reference: Callable[[list], None],
-            worker_cpu: Callable[[], int | None], draw: Callable[[int], tuple[list, dict]],
-            samples: int, calls: int) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
-    """Time student against reference; returns the timing and (inputs, student output) spot checks.
+class RequestFailed(Exception):
+    """A timed request that did not come back ``ok`` (timeout, crash, exception)."""
 
-    ``run_student(calls, keep, noop)`` sends one batch to the worker and returns its kept output
-    (raising on a failed request); ``draw(i)`` makes the i-th fresh input set.
+    def __init__(self, outcome):
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
+def measure(worker, module: str, function: str, reference: Callable[..., Any],
+            draw: Callable[[int], tuple[list, dict]], *, samples: int, calls: int,
+            max_reply: int, wall_seconds: float) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
+    """Time ``module.function`` in ``worker`` against ``reference``; ``draw(i)`` makes input set i.
+
+    Returns the timing and, per sample, (inputs, student output) for a correctness check.
+    Raises :class:`RequestFailed` when a request to the worker fails.
     """
     picker = random.SystemRandom()
-    clock = "worker CPU time (kernel)" if worker_cpu() is not None else "wall time (no CPU clock here)"
+    kernel_clock = worker.cpu_ns() is not None
 
-    def worker_seconds(batch, keep, noop) -> tuple[float, Any]:
-        c0, t0 = worker_cpu(), time.perf_counter()
-        out = run_student(batch, keep, noop)
-        c1, t1 = worker_cpu(), time.perf_counter()
-        return ((c1 - c0) / 1e9 if c0 is not None and c1 is not None else t1 - t0), out
+    def clock() -> float:
+        return worker.cpu_ns() / 1e9 if kernel_clock else time.perf_counter()
 
-    warm = [draw(-1)]
-    run_student(warm, 0, False)
+    def timed_run(keep: int, noop: bool) -> tuple[float, Any]:
+        # The kernel settles a running task's CPU time only at ticks and context switches. The
+        # trailing no-op round trip makes the worker block on its pipe (a context switch) after
+        # the timed work, so the clock read that follows includes all of it.
+        start = clock()
+        outcome = worker.run_staged(keep, max_reply=max_reply, noop=noop, wall_seconds=wall_seconds)
+        settle = worker.run_staged(-1, max_reply=max_reply, noop=True, wall_seconds=wall_seconds)
+        for result in (outcome, settle):
+            if result.status != "ok":
+                raise RequestFailed(result)
+        return clock() - start, outcome.value
+
+    def stage(batch) -> None:
+        outcome = worker.stage(module, function, batch)
+        if outcome.status != "ok":
+            raise RequestFailed(outcome)
+
+    def run_reference(batch) -> float:
+        start = time.thread_time()
+        for args, kwargs in batch:
+            reference(*args, **kwargs)
+        return time.thread_time() - start
+
+    warm = [draw(-1)]                      # first calls pay for imports, caches, JIT
+    stage(warm)
+    timed_run(0, False)
     run_reference(warm)
     raw: dict[str, list[float]] = {"student": [], "noop": [], "reference": []}
     checks = []
     for s in range(samples):
         batch = [draw(s * calls + i) for i in range(calls)]
         keep = picker.randrange(calls)
-        student_s, out = worker_seconds(batch, keep, False)
-        noop_s, _ = worker_seconds(batch, -1, True)
-        r0 = time.thread_time()
-        run_reference(batch)
-        raw["reference"].append(time.thread_time() - r0)
+        stage(batch)
+        student_s, out = timed_run(keep, False)
+        noop_s, _ = timed_run(-1, True)
         raw["student"].append(student_s)
         raw["noop"].append(noop_s)
+        raw["reference"].append(run_reference(batch))
         checks.append((batch[keep], out))
-    student = max(statistics.median(raw["student"]) - statistics.median(raw["noop"]), 0.0) / calls
-    reference = max(statistics.median(raw["reference"]) / calls, 1e-9)
-    timing = Timing(student=student, reference=reference, noop=statistics.median(raw["noop"]) / calls,
-                    ratio=student / reference, samples=samples, calls=calls, clock=clock,
+    student = max(min(raw["student"]) - min(raw["noop"]), 0.0) / calls
+    reference = max(min(raw["reference"]) / calls, 1e-9)
+    timing = Timing(student=student, reference=reference, noop=min(raw["noop"]) / calls,
+                    ratio=student / reference, samples=samples, calls=calls,
+                    clock="worker CPU time (kernel)" if kernel_clock else "wall time (no CPU clock here)",
                     raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})
     return timing, checks

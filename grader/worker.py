@@ -301,6 +301,7 @@ class _Session:
     def __init__(self, fd_in: int, fd_out: int, student_dir: str):
         self.fd_in, self.fd_out, self.student_dir = fd_in, fd_out, student_dir
         self.modules: dict = {}
+        self.staged = None
 
     def reply(self, header: dict, body: bytes = b"") -> None:
         write_all(self.fd_out, pack_frame(header, body))
@@ -349,15 +350,24 @@ class _Session:
         tree, data = encode(result)
         self.reply({"ok": True, "result": tree, "mutated": _mutated(before, list(args), names)}, data)
 
-    def batch(self, header: dict, body: bytes) -> None:
-        """Run the function on every input set (a timed request); return the output of call ``keep``."""
+    def stage(self, header: dict, body: bytes) -> None:
+        """Decode the input sets of a timed run and keep them; nothing of the student's runs."""
         fn = self.function(header)
         if fn is None:
             return
-        calls = to_plain(decode(header["calls"], body))
-        if header.get("noop"):
+        self.staged = (fn, to_plain(decode(header["calls"], body)))
+        self.reply({"ok": True, "result": {"t": "none"}})
+
+    def run(self, header: dict) -> None:
+        """Call the function on every staged input set; reply with the output of call ``keep``.
+
+        With ``noop`` nothing is called: the round trip that the parent subtracts.
+        """
+        staged, self.staged = self.staged, None
+        if header.get("noop") or staged is None:
             self.reply({"ok": True, "result": {"t": "none"}})
             return
+        fn, calls = staged
         keep, kept = header.get("keep", -1), None
         try:
             for i, (args, kwargs) in enumerate(calls):
@@ -381,8 +391,10 @@ class _Session:
                 self.reply(self.load(header["modules"]))
             elif op == "call":
                 self.call(header, body)
-            elif op == "batch":
-                self.batch(header, body)
+            elif op == "stage":
+                self.stage(header, body)
+            elif op == "run":
+                self.run(header)
             elif op == "exit":
                 return
             else:
