@@ -59,3 +59,7 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
     else:
         click.echo(render_text(result, color=sys.stdout.isatty() if color is None else color))
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()

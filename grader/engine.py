@@ -160,10 +160,13 @@ class Grader:
                                 f"(e.g. {first['name']}.copy()) and leave the inputs unchanged.",
                                 mistake="input_modified")
         if test.kind == "property":
-            return self._property(test, args, kwargs, outcome.value)
-        if test.kind == "performance":
-            return self._performance(test, args, kwargs, expected, outcome.value, session)
-        return self._numeric(test, args, kwargs, expected, outcome.value)
+            result = self._property(test, args, kwargs, outcome.value)
+        elif test.kind == "performance":
+            result = self._performance(test, args, kwargs, expected, outcome.value, session)
+        else:
+            result = self._numeric(test, args, kwargs, expected, outcome.value)
+        result.details["call_seconds"] = round(outcome.wall_seconds, 6)
+        return result
 
     def _outcome_problem(self, test: Test, outcome: CallOutcome, session: WorkerSession) -> TestResult | None:
         if outcome.status == "ok":
@@ -195,7 +198,7 @@ class Grader:
     def _property(self, test: Test, args: dict, kwargs: dict, got: Any) -> TestResult:
         check = self.references.function(*test.property)
         try:
-            ok, message = check(copy_value(args), to_plain(got), **test.params)
+            ok, message = check(copy_value({**args, **kwargs}), to_plain(got), **test.params)
         except Exception as exc:       # the output was not even the right kind of thing
             ok, message = False, f"the output ({describe(got)}) could not be checked: {type(exc).__name__}: {exc}"
         return self._result(test, "passed" if ok else "failed", "" if ok else f"{message}\n{show_inputs(args, kwargs)}")

@@ -127,6 +127,7 @@ class Worker:
         for module, text in sources.items():
             Path(self.scratch, f"{module}.py").write_text(text, encoding="utf-8")
         self.flooded = False
+        self.killed = False
         self._start()
 
     # ---------------------------------------------------------------- life cycle
@@ -140,6 +141,7 @@ class Worker:
         self._from_child, from_child_w = os.pipe()
         for fd in (self._to_child, self._from_child):
             _widen_pipe(fd)
+        os.set_blocking(self._to_child, False)     # requests are written under the deadline too
         try:
             self.proc = subprocess.Popen(
                 self._command(to_child_r, from_child_w),
@@ -167,6 +169,7 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group (it is its own session leader)."""
+        self.killed = True          # at once: the process may take a moment to die
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -201,7 +204,7 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return not self.killed and self.proc.poll() is None
 
     @property
     def output(self) -> str:
@@ -222,23 +225,24 @@ class Worker:
         start = time.perf_counter()
         if not self.alive:
             return self._death("before the request")
+        limit = wall_seconds if wall_seconds is not None else self.limits.wall_seconds
+        deadline = start + limit
         try:
-            codec.write_all(self._to_child, codec.pack_frame(header, body))
-        except (BrokenPipeError, OSError):
-            return self._death("while receiving the request")
-        deadline = start + (wall_seconds if wall_seconds is not None else self.limits.wall_seconds)
-        try:
+            # A worker that is not reading (student code still running after a forged reply)
+            # must not block the grader on a full pipe: the write has the deadline too.
+            self._write(codec.pack_frame(header, body), deadline)
             prefix = self._read(8, deadline)
             header_len, body_len = codec.parse_prefix(prefix, max_reply)
             reply = codec.parse_header(self._read(header_len, deadline))
             reply_body = self._read(body_len, deadline)
         except TimeoutError:
             self.kill()
-            limit = wall_seconds if wall_seconds is not None else self.limits.wall_seconds
             return CallOutcome("timeout", reason=f"no answer within {limit:g} s (an endless loop?)",
                                wall_seconds=time.perf_counter() - start)
         except EOFError:
             return self._death("during the call")
+        except OSError:                    # EPIPE: the worker is gone before reading the request
+            return self._death("while receiving the request")
         except codec.ProtocolError as exc:
             self.kill()
             return CallOutcome("crashed", reason=f"broke the grading protocol: {exc}")
@@ -253,7 +257,21 @@ class Worker:
             self.kill()
             return CallOutcome("crashed", reason=f"broke the grading protocol: {exc}")
         mutated = reply.get("mutated") if isinstance(reply.get("mutated"), list) else []
-        return CallOutcome("ok", value=value, mutated=mutated[:20], wall_seconds=elapsed)
+        return CallOutcome("ok", value=value, mutated=_clean_mutated(mutated), wall_seconds=elapsed)
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError
+            _, ready, _ = select.select([], [self._to_child], [], remaining)
+            if not ready:
+                raise TimeoutError
+            try:
+                view = view[os.write(self._to_child, view):]
+            except BlockingIOError:
+                continue
 
     def _read(self, n: int, deadline: float) -> bytes:
         chunks, got = [], 0
@@ -291,7 +309,9 @@ class Worker:
         """Import the student's modules. ``value`` maps module -> error record for failures."""
         outcome = self.request({"op": "load", "modules": modules}, max_reply=1 * MiB)
         if outcome.status == "ok":
-            outcome.value = {k: _clean_error(v) for k, v in outcome.value.get("errors", {}).items()}
+            errors = outcome.value.get("errors") if isinstance(outcome.value, dict) else None
+            outcome.value = {str(k): _clean_error(v if isinstance(v, dict) else {})
+                             for k, v in (errors if isinstance(errors, dict) else {}).items()}
         return outcome
 
     def call(self, module: str, function: str, args: list, kwargs: dict, names: list[str],
@@ -330,9 +350,23 @@ def _widen_pipe(fd: int) -> None:
 
 def _clean_error(error: dict) -> dict:
     """Keep only the expected keys of an error record, as bounded strings."""
+    def text(value, default: str, limit: int) -> str:
+        return (value if isinstance(value, str) else default)[:limit]
+
     tb = error.get("traceback") if isinstance(error.get("traceback"), list) else []
     return {
-        "type": str(error.get("type", "Error"))[:100],
-        "message": str(error.get("message", ""))[:500],
-        "traceback": [str(line)[:300] for line in tb[:8]],
+        "type": text(error.get("type"), "Error", 100),
+        "message": text(error.get("message"), "", 500),
+        "traceback": [text(line, "?", 300) for line in tb[:8]],
     }
+
+
+def _clean_mutated(entries: list) -> list[dict]:
+    """The worker's list of modified inputs, as {"name": str, "index": [int, ...]} (at most 20)."""
+    clean = []
+    for entry in entries[:20]:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            index = entry.get("index") if isinstance(entry.get("index"), list) else []
+            clean.append({"name": entry["name"][:100],
+                          "index": [i for i in index[:32] if isinstance(i, int) and not isinstance(i, bool)]})
+    return clean

@@ -23,6 +23,7 @@ shapes and the body length, and nothing is unpickled or evaluated.
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import sys
@@ -75,8 +76,8 @@ def parse_header(raw: bytes) -> dict:
 
     try:
         header = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"malformed header: {exc}") from None
+    except (ValueError, RecursionError) as exc:   # bad UTF-8 or JSON, huge ints, '[[[[...' nesting
+        raise ProtocolError(f"malformed header: {str(exc)[:200]}") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not a JSON object")
     return header
@@ -190,17 +191,20 @@ def _as_list(v) -> list:
 
 def _decode_array(node: dict, body: bytes):
     dt, shape, off, n = node.get("dt"), node.get("sh"), node.get("off"), node.get("n")
-    if dt not in ALLOWED_DTYPES:
-        raise ProtocolError(f"dtype {dt!r} is not allowed")
+    if not isinstance(dt, str) or dt not in ALLOWED_DTYPES:
+        raise ProtocolError(f"dtype {str(dt)[:40]!r} is not allowed")
     if not (isinstance(shape, list) and len(shape) <= 32
             and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)):
         raise ProtocolError("bad array shape")
     if not (isinstance(off, int) and isinstance(n, int) and 0 <= off and off + n <= len(body)):
         raise ProtocolError("array bytes outside the frame body")
     dtype = np.dtype(dt)
-    if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != n:
+    if math.prod(shape) * dtype.itemsize != n:      # Python ints: no int64 overflow
         raise ProtocolError("array byte count does not match its shape")
-    arr = np.frombuffer(body, dtype=dtype, count=n // dtype.itemsize, offset=off).reshape(shape).copy()
+    try:
+        arr = np.frombuffer(body, dtype=dtype, count=n // dtype.itemsize, offset=off).reshape(shape).copy()
+    except (ValueError, OverflowError):             # e.g. an empty array with a dimension of 2**70
+        raise ProtocolError("bad array shape") from None
     py = str(node.get("py", "ndarray"))
     if shape == [] and py != "ndarray":
         return Scalar(arr, py)
@@ -259,10 +263,10 @@ def _apply_limits(limits: dict) -> None:
 
 
 def _error_record(exc: BaseException, student_dir: str) -> dict:
-    frames = [
+    frames = [   # "<frozen importlib._bootstrap>" is relative, so abspath would put it in student_dir
         f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}"
         for f in traceback.extract_tb(exc.__traceback__)
-        if os.path.abspath(f.filename).startswith(student_dir)
+        if not f.filename.startswith("<") and os.path.abspath(f.filename).startswith(student_dir)
     ]
     if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename).startswith(student_dir):
         frames.append(f"{os.path.basename(exc.filename)}, line {exc.lineno}: {(exc.text or '').strip()}")
