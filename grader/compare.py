@@ -74,6 +74,7 @@ def describe(value) -> str:
 
 
 def _is_number(value) -> bool:
+    """A plain number as the parent has it (references and mistakes return these)."""
     return isinstance(value, (int, float, np.generic)) or (isinstance(value, np.ndarray) and value.ndim == 0)
 
 
@@ -108,7 +109,7 @@ def _compare(got, expected, rtol, atol, check_dtype, names, name, result: Compar
                                f"{describe(expected) if not _is_number(expected) else 'a number'}.")
         return
     if _is_number(expected):
-        if not (isinstance(got, Scalar) or (isinstance(got, np.ndarray) and got.ndim == 0)):
+        if not (isinstance(got, Scalar) or _is_number(got)):
             extra = " Use float(...) or .item() to return a single number." if isinstance(got, np.ndarray) and got.size == 1 else ""
             result.problems.append(f"{name}: returned {describe(got)}, expected a single number.{extra}")
             return
@@ -154,10 +155,11 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
     result.max_rel = float(rel[finite].max()) if finite.any() else None
     if close.all():
         return
-    excess = np.where(close, 0.0, diff / (atol + rtol * np.abs(e)))
+    with np.errstate(divide="ignore", invalid="ignore"):     # exact tolerance divides by 0
+        excess = np.where(close, 0.0, diff / (atol + rtol * np.abs(e)))
     idx = tuple(int(i) for i in np.unravel_index(np.nanargmax(excess), e.shape))
     count = int((~close).sum())
-    elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs:"
+    elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs"
     result.problems.append(
         f"{name}: {elements}{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])} "
         f"(max abs error {fmt(result.max_abs)}, max rel error {fmt(result.max_rel)}; "

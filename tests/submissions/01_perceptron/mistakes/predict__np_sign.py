@@ -1,0 +1,42 @@
+"""A student mistake in predict: np_sign.
+
+predict returns np.sign(score), which is 0 (not +1) where the score is exactly 0.
+
+The other three functions are correct; the grader should name
+MISTAKES['predict'] 'np_sign' of reference/perceptron.py.
+"""
+import numpy as np
+
+
+def predict(X, w, b):
+    return np.sign(X @ w + b)
+
+
+def update(w, b, x, y, lr):
+    y_hat = 1.0 if x @ w + b >= 0 else -1.0
+    err = y - y_hat
+    return w + lr * err * x, b + lr * err
+
+
+def train(X, y, lr, max_epochs):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    for epoch in range(1, max_epochs + 1):
+        mistakes = 0
+        for i in range(len(X)):
+            y_hat = 1.0 if X[i] @ w + b >= 0 else -1.0
+            if y_hat != y[i]:
+                err = y[i] - y_hat
+                w = w + lr * err * X[i]
+                b = b + lr * err
+                mistakes += 1
+        if mistakes == 0:
+            return w, b, epoch
+    return w, b, max_epochs
+
+
+def linear_sgd_epoch(w, x, y, lr):
+    for xi, yi in zip(x, y):
+        grad = 2 * xi * (xi * w - yi)
+        w = w - lr * grad
+    return w

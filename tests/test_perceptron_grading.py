@@ -1,0 +1,125 @@
+"""Assignment 01 graded end to end: the correct solution, one submission per catalogued mistake, the stub.
+
+Every mistake submission in ``submissions/01_perceptron/mistakes`` is named ``<function>__<mistake>.py``
+and is correct except for that one mistake; the grader must take points off and name the mistake
+(with the catalogue's hint) on at least one test of that function.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.engine import Grader
+from grader.intake import read_submission
+from grader.references import References
+from grader.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = ROOT / "assignments" / "01_perceptron"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions" / "01_perceptron"
+MISTAKE_FILES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
+REFERENCE_MODULE = "perceptron"
+
+
+def mistake_of(path: Path) -> tuple[str, str]:
+    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
+    function, sep, name = path.stem.partition("__")
+    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
+    return function, name
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def grader(spec):
+    return Grader(spec)
+
+
+@pytest.fixture(scope="module")
+def references(spec):
+    return References(spec.references_dir)
+
+
+@pytest.fixture(scope="module")
+def grade(spec, grader):
+    def run(path: Path | None):
+        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
+    return run
+
+
+def graded_functions(spec) -> list[str]:
+    return sorted({t.reference[1] for t in spec.tests if t.reference})
+
+
+def test_the_graded_functions_are_the_reference_module(spec):
+    """The catalogue lookups below assume every reference is perceptron.<function>."""
+    assert {t.reference[0] for t in spec.tests if t.reference} == {REFERENCE_MODULE}
+    assert graded_functions(spec) == ["linear_sgd_epoch", "predict", "train", "update"]
+    assert all(t.reference[1] == t.function for t in spec.tests if t.reference)
+
+
+def test_correct_solution_scores_full_marks_with_hidden_tests(spec, grade):
+    result = grade(SUBMISSIONS / "correct.py")
+    assert [t.name for t in result.tests] == [t.name for t in spec.tests]
+    assert any(t.visibility == "hidden" for t in result.tests)
+    failing = {t.name: (t.status, t.message) for t in result.tests if t.status != "passed"}
+    assert not failing
+    assert result.score == result.max_score == spec.max_score
+    assert all(t.mistake is None and t.hint is None for t in result.tests)
+
+
+def test_every_catalogued_mistake_has_a_submission(spec, references):
+    catalogued = {(fn, m.name) for fn in graded_functions(spec) for m in references.mistakes(REFERENCE_MODULE, fn)}
+    files = {mistake_of(p) for p in MISTAKE_FILES}
+    assert catalogued, "the perceptron reference has no MISTAKES catalogue"
+    assert sorted(catalogued - files) == [], "catalogued mistakes without a submission file"
+    assert sorted(files - catalogued) == [], "submission files for mistakes that are not catalogued"
+
+
+@pytest.mark.parametrize("path", MISTAKE_FILES, ids=[p.stem for p in MISTAKE_FILES])
+def test_mistake_is_diagnosed(path, spec, grade, references):
+    function, name = mistake_of(path)
+    catalogue = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
+    assert name in catalogue, f"{name!r} is not in MISTAKES[{function!r}]"
+
+    result = grade(path)
+    assert result.score < result.max_score
+
+    mine = [t for t in result.tests if t.function == function]
+    named = [t for t in mine if t.status == "failed" and t.mistake == name]
+    seen = {t.name: (t.status, t.mistake) for t in mine}
+    assert named, f"no test of {function} was diagnosed as {name!r}: {seen}"
+    for t in named:
+        assert t.hint == catalogue[name], t.name
+        assert t.score == 0 and t.message
+
+    # Correct except for that one mistake: the other functions' tests all pass.
+    others = {t.name: (t.status, t.message) for t in result.tests if t.function != function and t.status != "passed"}
+    assert not others
+
+
+def test_stub_scores_zero_and_says_not_implemented(spec, grade):
+    result = grade(None)                      # None: the stub in the assignment folder
+    assert result.submission == str(ASSIGNMENT)
+    assert len(result.tests) == len(spec.tests)
+    assert result.score == 0 and result.max_score == spec.max_score
+    for t in result.tests:
+        assert t.status == "failed", t.name
+        assert "Not implemented yet" in t.message, t.name
+
+
+def test_cli_check_of_the_stub_exits_1():
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(ASSIGNMENT), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["score"] == 0
+    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
+    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
