@@ -33,7 +33,8 @@ class SpecError(Exception):
     def __init__(self, path: Path | str, field: str, reason: str, line: int | None = None):
         self.path, self.field, self.reason, self.line = str(path), field, reason, line
         where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {field}: {reason}" if field else f"{where}: {reason}")
+        text = f"{where}: {field}: {reason}" if field else f"{where}: {reason}"
+        super().__init__(text.replace("\r", "\\r").replace("\n", "\\n"))   # always one line
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,9 @@ def _field_name(path) -> str:
     return out
 
 
-def _line_of(node: yaml.Node | None, path) -> int | None:
-    """1-based line of the YAML node at ``path`` (keys and list indices), or of its nearest parent."""
-    line = node.start_mark.line + 1 if node is not None else None
+def _node_at(node: yaml.Node | None, path) -> list[yaml.Node]:
+    """The YAML nodes along ``path`` (keys and list indices), as far as the path exists."""
+    nodes = [node] if node is not None else []
     for part in path:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if k.value == part), None)
@@ -123,8 +124,30 @@ def _line_of(node: yaml.Node | None, path) -> int | None:
             node = None
         if node is None:
             break
-        line = node.start_mark.line + 1
-    return line
+        nodes.append(node)
+    return nodes
+
+
+def _line_of(node: yaml.Node | None, path) -> int | None:
+    """1-based line of the YAML node at ``path``, or of its nearest existing parent."""
+    nodes = _node_at(node, path)
+    return nodes[-1].start_mark.line + 1 if nodes else None
+
+
+def _unknown_key(error: jsonschema.ValidationError):
+    """The first field (in file order) that an ``additionalProperties: false`` error is about."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return None
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return next((k for k in error.instance if k not in known), None)
+
+
+def _key_line(node: yaml.Node | None, path, key) -> int | None:
+    """1-based line of ``key`` itself in the mapping at ``path``."""
+    nodes = _node_at(node, path)
+    if len(nodes) == len(path) + 1 and isinstance(nodes[-1], yaml.MappingNode):
+        return next((k.start_mark.line + 1 for k, _ in nodes[-1].value if k.value == key), None)
+    return None
 
 
 def _schema_reason(error: jsonschema.ValidationError) -> str:
@@ -162,6 +185,11 @@ def load_spec(path: str | Path) -> Spec:
     if errors:
         err = errors[0]
         where = list(err.absolute_path)
+        key = _unknown_key(err)
+        if key is not None:          # point at the unknown field itself, not at its parent
+            line = _key_line(root, where, key) or _line_of(root, where)
+            field = _field_name(where + [key]) if isinstance(key, str) and key.isidentifier() else _field_name(where)
+            raise SpecError(path, field or "(top level)", _schema_reason(err), line)
         raise SpecError(path, _field_name(where) or "(top level)", _schema_reason(err), _line_of(root, where))
     return _build(path, raw, root)
 
@@ -183,7 +211,10 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
     )
 
     def check_reference(where: list, dotted: str) -> tuple[str, str]:
-        module, attr = dotted.split(".")
+        parts = dotted.split(".")
+        if len(parts) != 2 or not all(p.isidentifier() for p in parts):
+            fail(where, f"{dotted!r} is not module.function")
+        module, attr = parts
         if ref_dir.is_dir() and not (ref_dir / f"{module}.py").is_file():
             fail(where, f"no reference module {module}.py in {ref_dir}")
         return module, attr
@@ -202,6 +233,17 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
 
     for name, value in data.items():
         check_value(["data", name], value)
+
+    def source(value):               # the data name a {from: ...} value copies, else None
+        return value["from"].split(".")[0] if isinstance(value, dict) and "from" in value else None
+
+    for name in data:                # a cycle of from: would recurse without end when drawn
+        chain, target = [name], source(data[name])
+        while target is not None:
+            if target in chain:
+                fail(["data", name, "from"], f"data refers to itself: {' -> '.join(chain + [target])}")
+            chain.append(target)
+            target = source(data[target])
 
     tests, seen = [], set()
     for i, t in enumerate(raw["tests"]):

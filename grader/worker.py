@@ -105,7 +105,7 @@ def read_frame_blocking(fd: int, max_body: int) -> tuple[dict, bytes]:
 
 def encode_value(value, chunks: list[bytes], offset: list[int], depth: int = 0) -> dict:
     """Describe ``value`` as a tree node, appending array bytes to ``chunks``."""
-    if depth > MAX_DEPTH:
+    if depth >= MAX_DEPTH:          # the deepest node that decode() accepts
         return {"t": "other", "py": "too deeply nested"}
     if value is None:
         return {"t": "none"}
@@ -136,9 +136,19 @@ def encode_value(value, chunks: list[bytes], offset: list[int], depth: int = 0) 
 
 
 def encode(value) -> tuple[dict, bytes]:
+    """The tree and body of ``value``. A container too large for a frame header (e.g. a list of
+    10,000 numbers) is sent as an ``other`` node, which decode() accepts, not as a broken frame."""
     chunks: list[bytes] = []
     tree = encode_value(value, chunks, [0])
+    if tree["t"] in ("seq", "map") and (_count_nodes(tree) > MAX_NODES
+                                          or len(json.dumps(tree, separators=(",", ":"))) > HEADER_LIMIT - 4096):
+        return {"t": "other", "py": f"{type(value).__name__} of {len(value)} items (too large to send)"}, b""
     return tree, b"".join(chunks)
+
+
+def _count_nodes(node: dict) -> int:
+    items = node.get("v") if node["t"] in ("seq", "map") else ()
+    return 1 + sum(_count_nodes(v) for v in (items.values() if isinstance(items, dict) else items))
 
 
 class Other:
