@@ -302,7 +302,8 @@ class Worker:
                 "SIGKILL": "the worker was killed (out of memory or over a limit)",
             }.get(sig, f"the worker was killed by {sig}")
         else:
-            reason = f"the worker exited with status {code} {when} (os._exit or sys.exit at import?)"
+            cause = "sys.exit or os._exit in your code?" if when != "during the call" else "os._exit in your function?"
+            reason = f"the worker exited with status {code} {when} ({cause})"
         return CallOutcome("crashed", reason=reason)
 
     def load(self, modules: list[str]) -> CallOutcome:
