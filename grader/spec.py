@@ -83,6 +83,10 @@ class Spec:
     def modules(self) -> tuple[str, ...]:
         return tuple(Path(f).stem for f in self.files)
 
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
     def select(self, names: list[str] | None = None, include_hidden: bool = False) -> list[Test]:
         """The tests to run: by name when given (hidden ones only with ``include_hidden``)."""
         tests = [t for t in self.tests if include_hidden or t.visibility == "public"]
