@@ -1,6 +1,6 @@
 """Compare a student's output with the expected one, and say exactly where and by how much it differs.
 
-Order of checks: type (array, number, tuple, None), then shape, then dtype, then NaN/inf where
+Order of checks: type (array, number, tuple, dict, None), then shape, then dtype, then NaN/inf where
 the expected value is finite, then the tolerance ``|got - expected| <= atol + rtol * |expected|``.
 The first failure of each output becomes a one-paragraph message for the student.
 """
@@ -99,6 +99,23 @@ def _compare(got, expected, rtol, atol, check_dtype, names, name, result: Compar
         for i, (g, e) in enumerate(zip(got, expected)):
             part = names[i] if names and i < len(names) else f"{name}[{i}]"
             _compare(g, e, rtol, atol, check_dtype, None, part, result)
+        return
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            result.problems.append(f"{name}: returned {describe(got)}, expected a dict with keys "
+                                   f"{', '.join(map(repr, expected))}.")
+            return
+        for key, value in expected.items():
+            if key not in got:
+                result.problems.append(f"{name}: has no key {key!r} (expected {describe(value)}); "
+                                       f"is the value stored back into the dict?")
+            else:
+                _compare(got[key], value, rtol, atol, check_dtype, None, f"{name}[{key!r}]", result)
+        return
+    if isinstance(expected, str):
+        if got != expected:
+            result.problems.append(f"{name}: returned {describe(got) if not isinstance(got, str) else repr(got)}, "
+                                   f"expected {expected!r}.")
         return
     if expected is None:
         if got is not None:

@@ -11,27 +11,33 @@ from typing import Any
 
 import numpy as np
 
-from .compare import compare, describe
+from .compare import Comparison, compare, describe
+from .config import instructor_secret
 from .inputs import InputMaker, copy_value
 from .intake import Submission
-from .mistakes import diagnose
-from .references import References
+from .mistakes import Mistake, diagnose
+from .references import References, import_helper
 from .results import Result, TestResult
 from .sandbox import CallOutcome, Limits, Worker, isolation_tier
 from .spec import Spec, Test
 from .timing import RequestFailed, measure
-from .worker import to_plain
+from .worker import FunctionRef, run_chain, to_plain
 
 MiB = 1 << 20
 SMALL_INPUT = 40            # inputs with at most this many numbers in all are printed in messages
 
 
 class WorkerSession:
-    """The worker of one submission, replaced by a fresh one after a timeout or a crash."""
+    """The worker of one submission, replaced by a fresh one after a timeout or a crash.
 
-    def __init__(self, submission: Submission, limits: Limits):
-        self.sources, self.modules, self.limits = submission.sources, list(submission.sources), limits
-        self.worker: Worker | None = Worker(self.sources, limits) if self.sources else None
+    It holds the student's modules and the assignment's helper modules (``helpers``: module ->
+    source), which the student's code may import and tests may call.
+    """
+
+    def __init__(self, submission: Submission, limits: Limits, helpers: dict[str, str] | None = None):
+        self.sources = {**submission.sources, **(helpers or {})}
+        self.modules, self.limits = list(self.sources), limits
+        self.worker: Worker | None = Worker(self.sources, limits) if submission.sources else None
         self.loaded = False
         self.import_errors: dict[str, dict] = {}
         self.fatal: CallOutcome | None = None     # importing the code itself timed out or crashed
@@ -108,17 +114,20 @@ def _error_message(function: str, error: dict, limits: Limits) -> tuple[str, str
 
 
 class Grader:
-    """Grades submissions against one spec. Expected outputs are computed once and reused."""
+    """Grades submissions against one spec. Expected outputs are computed once and reused
+    (except for inputs drawn per student, which differ by submission)."""
 
-    def __init__(self, spec: Spec, references: References | None = None):
+    def __init__(self, spec: Spec, references: References | None = None, secret: str | None = None):
         self.spec = spec
         self.references = references or References(spec.references_dir)
-        self.inputs = InputMaker(spec, self.references.function)
+        self.inputs = InputMaker(spec, self.references.function,
+                                 instructor_secret() if secret is None else secret)
         self._expected: dict[str, Any] = {}
+        self._helper_sources = {m: h.path.read_text(encoding="utf-8") for m, h in spec.helpers.items()}
 
     def grade(self, submission: Submission, tests: list[Test]) -> Result:
         start = time.perf_counter()
-        session = WorkerSession(submission, self.spec.limits)
+        session = WorkerSession(submission, self.spec.limits, self._helper_sources)
         try:
             results = [self._run(test, submission, session) for test in tests]
         finally:
@@ -134,21 +143,45 @@ class Grader:
                           status=status, score=test.points if status == "passed" else 0.0,
                           max_score=test.points, message=message, **extra)
 
-    def _expected_for(self, test: Test, args: dict, kwargs: dict) -> Any:
+    def bind(self, value: Any) -> Any:
+        """Inputs for a trusted call: each :class:`FunctionRef` becomes the reference's function of
+        that name, or the helper module's; arrays are copied so the call cannot change them."""
+        if isinstance(value, FunctionRef):
+            helper = self.spec.helpers.get(value.module)
+            if helper is not None:
+                return getattr(import_helper(helper.path), value.name)
+            return self.references.function(value.module, value.name)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.bind(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.bind(v) for k, v in value.items()}
+        return copy_value(value)
+
+    def _trusted_call(self, fn, args: dict, kwargs: dict, chain) -> Any:
+        """``fn`` on the test's inputs, or run as a trajectory when ``chain`` is given."""
+        if chain is None:
+            return fn(*self.bind(list(args.values())), **self.bind(kwargs))
+        carry, per_step = chain
+        return run_chain(fn, self.bind(list(args.values())), self.bind(kwargs), carry, self.bind(per_step))
+
+    def _expected_for(self, test: Test, args: dict, kwargs: dict, chain) -> Any:
+        if self.inputs.per_student(test):          # differs by submission: not worth caching
+            return self._trusted_call(self.references.function(*test.reference), args, kwargs, chain)
         if test.name not in self._expected:
-            fn = self.references.function(*test.reference)
-            self._expected[test.name] = fn(*copy_value(list(args.values())), **copy_value(kwargs))
+            self._expected[test.name] = self._trusted_call(self.references.function(*test.reference),
+                                                           args, kwargs, chain)
         return self._expected[test.name]
 
     def _run(self, test: Test, submission: Submission, session: WorkerSession) -> TestResult:
         if test.module in submission.problems:
             return self._result(test, "error", submission.problems[test.module] + ".")
-        args, kwargs = self.inputs.for_test(test)
-        expected = self._expected_for(test, args, kwargs) if test.reference else None
+        args, kwargs = self.inputs.for_test(test, student=submission.identity)
+        chain = self.inputs.steps_for(test, args, submission.identity) if test.steps else None
+        expected = self._expected_for(test, args, kwargs, chain) if test.reference else None
         budget = 4 * _nbytes(expected) + 1 * MiB
         wall = test.timeout or self.spec.limits.wall_seconds
         outcome = session.run(lambda w: w.call(test.module, test.function, list(args.values()), kwargs,
-                                               list(args), max_reply=budget, wall_seconds=wall))
+                                               list(args), max_reply=budget, wall_seconds=wall, chain=chain))
         problem = self._outcome_problem(test, outcome, session)
         if problem:
             return problem
@@ -162,9 +195,9 @@ class Grader:
         if test.kind == "property":
             result = self._property(test, args, kwargs, outcome.value)
         elif test.kind == "performance":
-            result = self._performance(test, args, kwargs, expected, outcome.value, session)
+            result = self._performance(test, args, kwargs, expected, outcome.value, session, submission)
         else:
-            result = self._numeric(test, args, kwargs, expected, outcome.value)
+            result = self._numeric(test, args, kwargs, expected, outcome.value, chain)
         result.details["call_seconds"] = round(outcome.wall_seconds, 6)
         return result
 
@@ -179,21 +212,55 @@ class Grader:
             return self._result(test, "error", f"{test.module}.py could not be imported: "
                                 f"{import_error['type']}: {import_error['message']}{lines}")
         if outcome.missing:
-            return self._result(test, "error", f"{test.module}.py has no function {test.function!r}.")
+            said = (outcome.error or {}).get("message", "")
+            if f"function {test.function!r}" in said or not said:
+                return self._result(test, "error", f"{test.module}.py has no function {test.function!r}.")
+            return self._result(test, "error", f"{said}; {test.function} is called with it as an input.")
         status, message = _error_message(test.function, outcome.error, self.spec.limits)
         return self._result(test, status, message, details={"error": outcome.error})
 
-    def _numeric(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any) -> TestResult:
-        verdict = compare(got, expected, rtol=test.rtol, atol=test.atol, check_dtype=test.check_dtype,
-                          names=test.outputs)
+    def _numeric(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any, chain=None) -> TestResult:
+        if chain is None:
+            verdict = compare(got, expected, rtol=test.rtol, atol=test.atol, check_dtype=test.check_dtype,
+                              names=test.outputs)
+            shown = show_inputs(args, kwargs)
+        else:
+            verdict, shown = self._compare_steps(test, args, kwargs, expected, got, chain)
         details = {"max_abs_error": verdict.max_abs, "max_rel_error": verdict.max_rel}
         if verdict.ok:
             return self._result(test, "passed", "", details=details)
-        found = diagnose(got, expected, list(args.values()), kwargs,
-                         self.references.mistakes(*test.reference), rtol=test.rtol, atol=test.atol)
+        catalogue = self.references.mistakes(*test.reference)
+        if chain is not None:               # a mutant is judged on its whole trajectory too
+            catalogue = [Mistake(m.name, m.hint, self._chained(m.fn, chain)) for m in catalogue]
+        found = diagnose(got, expected, self.bind(list(args.values())), self.bind(kwargs), catalogue,
+                         rtol=test.rtol, atol=test.atol)
         mistake, hint = found if found else (None, None)
-        return self._result(test, "failed", f"{verdict.message}\n{show_inputs(args, kwargs)}",
+        return self._result(test, "failed", f"{verdict.message}\n{shown}",
                             hint=hint, mistake=mistake, details=details)
+
+    def _chained(self, fn, chain):
+        carry, per_step = chain
+        return lambda *args, **kwargs: run_chain(fn, list(args), kwargs, carry, self.bind(per_step))
+
+    def _compare_steps(self, test: Test, args: dict, kwargs: dict, expected: tuple, got: Any,
+                       chain) -> tuple[Comparison, str]:
+        """Compare a trajectory step by step; the verdict is the first step that differs."""
+        steps = len(expected)
+        if not isinstance(got, (tuple, list)) or len(got) != steps:
+            return Comparison([f"returned {describe(got)} for a trajectory of {steps} steps."]), show_inputs(args, kwargs)
+        worst = Comparison()
+        for k, (g, e) in enumerate(zip(got, expected)):
+            verdict = compare(g, e, rtol=test.rtol, atol=test.atol, check_dtype=test.check_dtype, names=test.outputs)
+            worst.max_abs = max(filter(None, (worst.max_abs, verdict.max_abs)), default=None)
+            worst.max_rel = max(filter(None, (worst.max_rel, verdict.max_rel)), default=None)
+            if not verdict.ok:
+                names = dict(enumerate(args))
+                fresh = {names[i]: v for i, v in chain[1][k].items()}
+                where = (f"Step {k + 1} of {steps} (each step's input is the previous step's output"
+                         f"{'; this step also gets ' + show_inputs(fresh, {}).split(': ', 1)[1] if fresh else ''}): ")
+                worst.problems = [where + verdict.message]
+                return worst, "At the first step: " + show_inputs(args, kwargs)
+        return worst, ""
 
     def _property(self, test: Test, args: dict, kwargs: dict, got: Any) -> TestResult:
         check = self.references.function(*test.property)
@@ -204,7 +271,7 @@ class Grader:
         return self._result(test, "passed" if ok else "failed", "" if ok else f"{message}\n{show_inputs(args, kwargs)}")
 
     def _performance(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any,
-                     session: WorkerSession) -> TestResult:
+                     session: WorkerSession, submission: Submission) -> TestResult:
         first = self._numeric(test, args, kwargs, expected, got)
         if first.status != "passed":
             first.message = "Not timed, because the output is wrong: " + first.message
@@ -212,7 +279,7 @@ class Grader:
         reference = self.references.function(*test.reference)
 
         def draw(i: int) -> tuple[list, dict]:
-            a, k = self.inputs.for_test(test, fresh_seed=i)
+            a, k = self.inputs.for_test(test, fresh_seed=i, student=submission.identity)
             return list(a.values()), k
 
         problem = session.ready()

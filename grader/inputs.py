@@ -5,12 +5,17 @@ A value spec is one of:
 * a literal: ``0.5``, ``[[1, 2], [3, 4]]`` (lists become float64 arrays), ``true``, ``"mean"``;
 * ``{value: [...], dtype: float32}``: a literal array of a given dtype;
 * ``{generate: NAME, shape: [...], dtype: ..., seed: ..., ...}``: drawn from a generator;
-* ``{from: NAME}`` or ``{from: NAME.KEY}``: a value from the spec's shared ``data`` section.
+* ``{from: NAME}`` or ``{from: NAME.KEY}``: a value from the spec's shared ``data`` section;
+* ``{dict: {KEY: VALUE_SPEC, ...}}``: a Python dict (an optimizer's ``config``);
+* ``{function: MODULE.NAME}``: a function, passed by name (:class:`~grader.worker.FunctionRef`).
 
 Generators are the built-ins below, or ``module.function`` in the references folder, called as
 ``function(rng, **params)``. A generator may return a dict (a data *set*, e.g. ``X`` and ``y``);
 a test can then take its whole ``inputs`` from it by name. Seeds default to a hash of where the
-value is written, so every run draws the same numbers; ``fresh_seed`` re-draws for timing.
+value is written, so every run draws the same numbers; ``fresh_seed`` re-draws for timing. In
+hidden tests, a generated value without an explicit seed is drawn *per student*: its seed also
+hashes the submission's identity and the instructor's secret, so answers cannot be shared or
+hard-coded.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .spec import Spec, Test, ValueSpec
+from .worker import FunctionRef
 
 DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64, "int32": np.int32, "bool": np.bool_}
 _RESERVED = {"generate", "shape", "dtype", "seed", "round", "zero_fraction"}
@@ -71,19 +77,35 @@ def _builtin(name: str, rng: np.random.Generator, shape: tuple, params: dict) ->
 
 
 class InputMaker:
-    """Materialises the inputs of tests of one spec; shared ``data`` is drawn once and cached."""
+    """Materialises the inputs of tests of one spec; shared ``data`` is drawn once and cached.
 
-    def __init__(self, spec: Spec, resolve: Callable[[str, str], Callable] | None = None):
+    ``secret`` (the instructor's) and the submission's identity salt the seeds of the values drawn
+    per student; see :meth:`per_student`.
+    """
+
+    def __init__(self, spec: Spec, resolve: Callable[[str, str], Callable] | None = None, secret: str = ""):
         self.spec = spec
         self.resolve = resolve          # (module, attr) -> callable, for generators in references
+        self.secret = secret
         self._data: dict[str, Any] = {}
+
+    @staticmethod
+    def per_student(test: Test) -> bool:
+        """Whether some input of ``test`` is drawn per student (a hidden test with an unseeded generator)."""
+        if test.visibility != "hidden":
+            return False
+        specs = [*(test.inputs.values() if isinstance(test.inputs, dict) else ()),
+                 *test.kwargs.values(), *test.per_step.values()]
+        return any(isinstance(v, dict) and "generate" in v and "seed" not in v for v in specs)
 
     def data(self, name: str) -> Any:
         if name not in self._data:
             self._data[name] = self.value(self.spec.data[name], ("data", name))
         return self._data[name]
 
-    def value(self, spec: ValueSpec, where: tuple[str, ...], fresh_seed: int | None = None) -> Any:
+    def value(self, spec: ValueSpec, where: tuple[str, ...], fresh_seed: int | None = None,
+              student: str | None = None) -> Any:
+        """One value; ``student`` (an identity) draws unseeded generators for that student."""
         if isinstance(spec, list):
             return np.asarray(spec, dtype=np.float64)
         if not isinstance(spec, dict):
@@ -94,7 +116,16 @@ class InputMaker:
             name, _, key = spec["from"].partition(".")
             value = self.data(name)
             return copy_value(value[key] if key else value)
-        seed = spec.get("seed", stable_seed(self.spec.id, *where))
+        if "dict" in spec:
+            return {k: self.value(v, where + (k,), fresh_seed, student) for k, v in spec["dict"].items()}
+        if "function" in spec:
+            return FunctionRef(*spec["function"].split("."))
+        if "seed" in spec:
+            seed = spec["seed"]
+        elif student is not None:
+            seed = stable_seed(self.secret, student, self.spec.id, *where)
+        else:
+            seed = stable_seed(self.spec.id, *where)
         if fresh_seed is not None:
             seed = stable_seed(str(seed), str(fresh_seed))
         rng = np.random.default_rng(seed)
@@ -120,17 +151,31 @@ class InputMaker:
             arr = arr.astype(np.float64)
         return arr
 
-    def for_test(self, test: Test, fresh_seed: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(positional inputs by name, keyword inputs) for one test; fresh copies every time."""
+    def for_test(self, test: Test, fresh_seed: int | None = None,
+                 student: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+        """(positional inputs by name, keyword inputs) for one test; fresh copies every time.
+
+        ``student`` is the submission's identity, used by tests drawn per student.
+        """
+        own = student if self.per_student(test) else None
         if isinstance(test.inputs, str):
             data = self.data(test.inputs)
             if not isinstance(data, dict):
                 raise ValueError(f"data {test.inputs!r} is not a set of named inputs")
             args = {k: copy_value(v) for k, v in data.items()}
         else:
-            args = {k: self.value(v, ("tests", test.name, k), fresh_seed) for k, v in test.inputs.items()}
-        kwargs = {k: self.value(v, ("tests", test.name, "kwargs", k), fresh_seed) for k, v in test.kwargs.items()}
+            args = {k: self.value(v, ("tests", test.name, k), fresh_seed, own) for k, v in test.inputs.items()}
+        kwargs = {k: self.value(v, ("tests", test.name, "kwargs", k), fresh_seed, own) for k, v in test.kwargs.items()}
         return args, kwargs
+
+    def steps_for(self, test: Test, args: dict[str, Any], student: str = "") -> tuple[dict[int, int], list[dict[int, Any]]]:
+        """A trajectory's ``(carry, per_step)`` by argument index, as :func:`worker.run_chain` takes them."""
+        own = student if self.per_student(test) else None
+        index = {name: i for i, name in enumerate(args)}
+        carry = {index[name]: out for name, out in test.carry.items()}
+        per_step = [{index[name]: self.value(v, ("tests", test.name, "step", str(k), name), None, own)
+                     for name, v in test.per_step.items()} for k in range(test.steps or 0)]
+        return carry, per_step
 
 
 def copy_value(value: Any) -> Any:

@@ -1,12 +1,14 @@
 """Turn what a student handed in into source text, one module per student file of the spec.
 
 Accepted: a ``.py`` file (for a one-file assignment any name will do: it is graded as that file),
-or a folder that holds the student's files (found at its top, or once anywhere below it). A file
+or a folder that holds the student's files (found at its top, or once anywhere below it), or a
+``.zip`` of either (unpacked safely by :mod:`grader.archive`). A file
 that is missing, too large or not UTF-8 is recorded as a problem of that module, so the tests of
 the other modules still run.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,22 @@ class Submission:
     origin: str                                        # what the user named, for reports
     sources: dict[str, str] = field(default_factory=dict)   # module -> source text
     problems: dict[str, str] = field(default_factory=dict)  # module -> why it has no source
+    student: str | None = None                         # who handed it in, when known (batch, LMS)
+
+    @property
+    def checksum(self) -> str:
+        """sha256 of the graded sources (module names and text): same code, same checksum."""
+        digest = hashlib.sha256()
+        for module in sorted(self.sources):
+            text = self.sources[module].encode("utf-8", "surrogateescape")
+            digest.update(f"{module}\0{len(text)}\0".encode())
+            digest.update(text)
+        return digest.hexdigest()
+
+    @property
+    def identity(self) -> str:
+        """What per-student inputs are drawn for: the student when known, else the code itself."""
+        return self.student or self.checksum
 
 
 def _read_source(path: Path) -> tuple[str | None, str | None]:
@@ -50,6 +68,9 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
     path = Path(path)
     if not path.exists():
         raise IntakeError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix.lower() == ".zip":
+        from .archive import read_zip        # imported here: archive imports this module
+        return read_zip(spec, path)
     sub = Submission(origin=str(path))
     if path.is_file():
         if path.suffix != ".py":

@@ -54,3 +54,14 @@ class References:
 
     def mistakes(self, module: str, name: str) -> list[Mistake]:
         return list(getattr(self.module(module), "MISTAKES", {}).get(name, []))
+
+
+def import_helper(path: Path) -> ModuleType:
+    """A spec's helper module (trusted, plain NumPy), imported by path under a private name."""
+    name = "_dlgrade_helper_" + hashlib.sha1(str(path).encode()).hexdigest()[:10] + "_" + path.stem
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

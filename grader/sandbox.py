@@ -316,12 +316,20 @@ class Worker:
         return outcome
 
     def call(self, module: str, function: str, args: list, kwargs: dict, names: list[str],
-             max_reply: int, wall_seconds: float | None = None) -> CallOutcome:
-        """Call ``module.function(*args, **kwargs)``; ``names`` label the inputs in messages."""
-        tree, body = codec.encode((tuple(args), kwargs))
-        args_tree, kwargs_tree = tree["v"]
+             max_reply: int, wall_seconds: float | None = None,
+             chain: tuple[dict[int, int], list[dict[int, Any]]] | None = None) -> CallOutcome:
+        """Call ``module.function(*args, **kwargs)``; ``names`` label the inputs in messages.
+
+        With ``chain = (carry, per_step)`` the worker runs a trajectory (:func:`worker.run_chain`)
+        and the reply holds the tuple of every step's output.
+        """
+        carry, per_step = chain or ({}, None)
+        tree, body = codec.encode((tuple(args), kwargs, per_step))
+        args_tree, kwargs_tree, steps_tree = tree["v"]
         header = {"op": "call", "module": module, "function": function,
                   "args": args_tree, "kwargs": kwargs_tree, "names": names}
+        if chain:
+            header["chain"] = {"carry": {str(k): v for k, v in carry.items()}, "per_step": steps_tree}
         return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
 
     def stage(self, module: str, function: str, calls: list[tuple[list, dict]]) -> CallOutcome:

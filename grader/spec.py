@@ -19,11 +19,13 @@ import yaml
 from .sandbox import Limits
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "assignment.schema.json"
+GRADCHECK_PATH = Path(__file__).with_name("gradcheck.py")   # always a helper: students may import it
 BUILTIN_GENERATORS = frozenset(
     ["normal", "uniform", "integers", "choice", "linspace", "zeros", "ones", "full", "blobs"]
 )
 
-#: An input as written in the spec: a literal, {value, dtype}, {generate, ...} or {from}.
+#: An input as written in the spec: a literal, {value, dtype}, {generate, ...}, {from},
+#: {dict: {...}} or {function: module.name}.
 ValueSpec = Any
 
 
@@ -60,6 +62,23 @@ class Test:
     timing: dict[str, Any] | None          # {"max_ratio", "samples", "calls"} for performance
     description: str = ""
     line: int | None = None
+    steps: int | None = None               # a trajectory: this many chained calls
+    carry: dict[str, int] = field(default_factory=dict)        # input name -> output index fed back
+    per_step: dict[str, ValueSpec] = field(default_factory=dict)   # inputs drawn afresh every step
+    device: Literal["cpu", "cuda"] = "cpu"  # cuda: the student's code launches numba.cuda kernels
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A trusted plain-NumPy module of the assignment, importable by student code and references.
+
+    ``private`` helpers are used when grading but never ship to students (e.g. a course solution
+    that a later assignment builds on).
+    """
+
+    module: str
+    path: Path
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,7 @@ class Spec:
     limits: Limits
     data: dict[str, ValueSpec]
     tests: tuple[Test, ...] = field(default_factory=tuple)
+    helpers: dict[str, Helper] = field(default_factory=dict)
 
     @property
     def dir(self) -> Path:
@@ -210,6 +230,20 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         output_mb=float(lim.get("output", Limits.output_mb)),
     )
 
+    helpers: dict[str, Helper] = {}
+    for i, entry in enumerate(raw.get("helpers") or []):
+        name, private = (entry, False) if isinstance(entry, str) else (entry["file"], entry.get("private", False))
+        where = ["helpers", i]
+        helper_path = (path.parent / name).resolve()
+        if not helper_path.is_file():
+            fail(where, f"no helper file {name} next to the spec")
+        module = Path(name).stem
+        if module in modules:
+            fail(where, f"{name} is also a student file")
+        helpers[module] = Helper(module, helper_path, private)
+    if GRADCHECK_PATH.is_file():
+        helpers.setdefault("gradcheck", Helper("gradcheck", GRADCHECK_PATH))
+
     def check_reference(where: list, dotted: str) -> tuple[str, str]:
         parts = dotted.split(".")
         if len(parts) != 2 or not all(p.isidentifier() for p in parts):
@@ -220,6 +254,14 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         return module, attr
 
     def check_value(where: list, value) -> None:
+        if isinstance(value, dict) and "dict" in value:
+            for key, item in value["dict"].items():
+                check_value(where + ["dict", key], item)
+        if isinstance(value, dict) and "function" in value:
+            module = value["function"].split(".")[0]
+            if module not in modules and module not in helpers:
+                fail(where + ["function"], f"{module!r} is neither a student file nor a helper module "
+                     f"({', '.join(modules + list(helpers))})")
         if isinstance(value, dict) and "from" in value:
             name = value["from"].split(".")[0]
             if name not in data:
@@ -256,8 +298,9 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             if len(modules) > 1:
                 fail(at + ["function"], f"several student files: write it as module.function ({', '.join(modules)})")
             module = modules[0]
-        elif module not in modules:
-            fail(at + ["function"], f"module {module!r} is not one of the student files ({', '.join(files)})")
+        elif module not in modules and module not in helpers:
+            fail(at + ["function"], f"module {module!r} is not one of the student files ({', '.join(files)}) "
+                 "or a helper module")
         kind = t.get("kind", "numeric")
         if kind in ("numeric", "performance") and "reference" not in t:
             fail(at, f"a {kind} test needs a reference")
@@ -274,6 +317,18 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
                 check_value(at + ["inputs", arg], value)
         for arg, value in (t.get("kwargs") or {}).items():
             check_value(at + ["kwargs", arg], value)
+        for arg, value in (t.get("per_step") or {}).items():
+            check_value(at + ["per_step", arg], value)
+        chained = {**t.get("carry", {}), **t.get("per_step", {})}
+        if chained and "steps" not in t:
+            fail(at, "carry and per_step belong to a trajectory: give steps too")
+        if "steps" in t and kind == "performance":
+            fail(at + ["steps"], "a performance test times single calls, not a trajectory")
+        names = set(data[inputs]) if isinstance(inputs, str) and isinstance(data.get(inputs), dict) else set(inputs)
+        for arg in chained:
+            if not isinstance(inputs, str) and arg not in names:
+                where = ["carry" if arg in t.get("carry", {}) else "per_step", arg]
+                fail(at + where, f"{arg!r} is not one of the test's inputs ({', '.join(names) or 'none'})")
         tests.append(Test(
             name=t["name"], module=module, function=function, kind=kind,
             visibility=t.get("visibility", "public"), points=float(t["points"]),
@@ -287,6 +342,8 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             timing=dict(t["timing"]) if "timing" in t else None,
             description=t.get("description", ""),
             line=_line_of(root, at),
+            steps=t.get("steps"), carry=dict(t.get("carry") or {}), per_step=dict(t.get("per_step") or {}),
+            device=t.get("device", "cpu"),
         ))
     return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
-                limits=limits, data=data, tests=tuple(tests))
+                limits=limits, data=data, tests=tuple(tests), helpers=helpers)

@@ -16,6 +16,7 @@ A value travels as a *tree* in the header plus array bytes in the body. Nodes:
     {"t": "seq", "k": "tuple" | "list", "v": [node, ...]}
     {"t": "map", "v": {"key": node, ...}}
     {"t": "none"} | {"t": "str", "v": "..."} | {"t": "other", "py": "typename"}
+    {"t": "fn", "m": "module", "f": "name"}      a function, by name (parent to worker only)
 
 Decoding never trusts the sender: dtypes come from an allow-list, sizes are checked against
 shapes and the body length, and nothing is unpickled or evaluated.
@@ -109,6 +110,8 @@ def encode_value(value, chunks: list[bytes], offset: list[int], depth: int = 0) 
         return {"t": "other", "py": "too deeply nested"}
     if value is None:
         return {"t": "none"}
+    if isinstance(value, FunctionRef):
+        return {"t": "fn", "m": value.module, "f": value.name}
     if isinstance(value, str):
         return {"t": "str", "v": value[:MAX_STRING]}
     if isinstance(value, (tuple, list)):
@@ -151,6 +154,26 @@ def _count_nodes(node: dict) -> int:
     return 1 + sum(_count_nodes(v) for v in (items.values() if isinstance(items, dict) else items))
 
 
+class FunctionRef:
+    """A function named by module and name: the parent's way to pass a callable as an input.
+
+    The worker resolves it to the student's function (or a helper module's); the parent, for the
+    reference call, to the reference's function of the same name.
+    """
+
+    def __init__(self, module: str, name: str):
+        self.module, self.name = module, name
+
+    def __repr__(self) -> str:
+        return f"{self.module}.{self.name}"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FunctionRef) and (other.module, other.name) == (self.module, self.name)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.name))
+
+
 class Other:
     """A value the sender could not encode (a generator, an object array...): only its type name."""
 
@@ -188,6 +211,11 @@ def decode(tree, body: bytes):
             return {str(k): walk(v, depth + 1) for k, v in items.items()}
         if kind == "nd":
             return _decode_array(node, body)
+        if kind == "fn":
+            module, name = str(node.get("m", "")), str(node.get("f", ""))
+            if not (module.isidentifier() and name.isidentifier()):
+                raise ProtocolError("bad function reference")
+            return FunctionRef(module, name)
         raise ProtocolError(f"unknown value node {kind!r}")
 
     return walk(tree, 0)
@@ -246,6 +274,36 @@ def to_plain(value):
     return value
 
 
+def snapshot(value):
+    """A deep copy of arrays, dicts and lists: an output kept safe from later in-place changes."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: snapshot(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(snapshot(v) for v in value)
+    return value
+
+
+def run_chain(fn, args: list, kwargs: dict, carry: dict, per_step: list) -> tuple:
+    """Call ``fn`` once per step, feeding outputs back in as inputs: a trajectory.
+
+    ``carry`` maps an argument index to the output index that replaces it after each step (-1: the
+    whole output); ``per_step[k]`` maps argument indices to the inputs of step ``k``. Returns the
+    outputs of every step, each copied as it was returned. Used by the worker for the student's
+    function and by the parent for the reference and the mistake catalogue, so both run alike.
+    """
+    args, outputs = list(args), []
+    for fresh in per_step:
+        for index, value in fresh.items():
+            args[int(index)] = value
+        out = fn(*args, **kwargs)
+        outputs.append(snapshot(out))
+        for index, which in carry.items():
+            args[int(index)] = out if which < 0 else out[which]
+    return tuple(outputs)
+
+
 # --------------------------------------------------------------------------- the worker program
 
 def _apply_limits(limits: dict) -> None:
@@ -299,15 +357,17 @@ def _first_change(old: np.ndarray, new: np.ndarray):
 
 
 def _mutated(before: list, after: list, names: list[str]) -> list[dict]:
-    """Inputs whose contents changed during the call, each with the first changed index."""
+    """Array inputs whose contents changed during the call, each with the first changed index.
+
+    Only arrays passed directly are checked: a dict input (an optimizer's ``config``) is where a
+    function is asked to store its state.
+    """
     changed = []
     for name, old, new in zip(names, before, after):
         if isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
             index = _first_change(old, new)
             if index is not None:
                 changed.append({"name": name, "index": index})
-        elif isinstance(old, dict) and isinstance(new, dict):
-            changed.extend(_mutated(list(old.values()), [new.get(k) for k in old], [f"{name}[{k!r}]" for k in old]))
     return changed
 
 
@@ -348,16 +408,39 @@ class _Session:
                         "error": {"type": "LookupError", "message": str(exc), "traceback": []}})
             return None
 
+    def bind(self, value):
+        """Inputs with every function reference replaced by the function it names."""
+        if isinstance(value, FunctionRef):
+            return self.resolve(value.module, value.name)
+        if isinstance(value, list):
+            return [self.bind(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.bind(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.bind(v) for k, v in value.items()}
+        return value
+
     def call(self, header: dict, body: bytes) -> None:
+        """One call, or with ``chain`` a trajectory of calls (see :func:`run_chain`)."""
         fn = self.function(header)
         if fn is None:
             return
-        args = to_plain(decode(header["args"], body))
-        kwargs = to_plain(decode(header["kwargs"], body))
+        try:
+            args = self.bind(to_plain(decode(header["args"], body)))
+            kwargs = self.bind(to_plain(decode(header["kwargs"], body)))
+            chain = header.get("chain")
+            per_step = self.bind(to_plain(decode(chain["per_step"], body))) if chain else None
+        except LookupError as exc:           # a function input that the student's code lacks
+            self.reply({"ok": False, "missing": True,
+                        "error": {"type": "LookupError", "message": str(exc), "traceback": []}})
+            return
         names = header.get("names") or [f"argument {i}" for i in range(len(args))]
         before = [copy_input(a) for a in args]
         try:
-            result = fn(*args, **kwargs)
+            if chain:
+                result = run_chain(fn, args, kwargs, {int(k): int(v) for k, v in chain["carry"].items()}, per_step)
+            else:
+                result = fn(*args, **kwargs)
         except BaseException as exc:         # SystemExit and KeyboardInterrupt too
             self.reply({"ok": False, "error": _error_record(exc, self.student_dir)})
             return
@@ -416,12 +499,8 @@ class _Session:
 
 
 def copy_input(value):
-    """A copy of an input array (or of the arrays in a dict input), to detect mutation."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, dict):
-        return {k: copy_input(v) for k, v in value.items()}
-    return value
+    """A copy of an input array, to detect in-place modification."""
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 def main(argv: list[str]) -> None:

@@ -1,0 +1,232 @@
+"""Spec features beyond one call on arrays: dict and function inputs, helper modules, trajectories,
+dict outputs, and hidden inputs drawn per student.
+
+Each test builds a tiny assignment in a temporary folder (spec, references, helper, student code)
+so that it exercises the engine, not a course assignment.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.engine import Grader
+from grader.inputs import InputMaker
+from grader.intake import Submission, read_submission
+from grader.spec import SpecError, load_spec
+
+REFERENCE = '''
+import numpy as np
+from grader.mistakes import Mistake
+
+
+def sgd(w, dw, config):
+    """w - lr*dw; counts its steps in config["step"]."""
+    config = dict(config)
+    config.setdefault("lr", 0.1)
+    config["step"] = config.get("step", 0) + 1
+    return w - config["lr"] * dw, config
+
+
+def minimize(grad_fn, w0, update, config, steps):
+    w, out = w0, [w0]
+    for _ in range(steps):
+        w, config = update(w, grad_fn(w), config)
+        out.append(w)
+    return np.array(out)
+
+
+def scale(x, factor):
+    return x * factor
+
+
+def _ascent(w, dw, config):
+    config = dict(config)
+    config.setdefault("lr", 0.1)
+    config["step"] = config.get("step", 0) + 1
+    return w + config["lr"] * dw, config
+
+
+MISTAKES = {"sgd": [Mistake("gradient_ascent", "Step against the gradient.", _ascent)]}
+'''
+
+HELPER = '''
+def bowl_grad(w):
+    return 2.0 * w
+'''
+
+SPEC = '''
+id: features
+title: Engine features
+files: [opt.py]
+references: reference
+helpers: [objectives.py]
+tests:
+  - name: sgd_trajectory
+    function: sgd
+    reference: opt.sgd
+    inputs: {w: [1.0, -2.0, 0.5], dw: [0.0, 0.0, 0.0], config: {dict: {lr: 0.05}}}
+    steps: 6
+    carry: {w: 0, config: 1}
+    per_step: {dw: {generate: normal, shape: [3]}}
+    outputs: [next_w, config]
+    points: 1
+  - name: minimize_bowl
+    function: minimize
+    reference: opt.minimize
+    inputs:
+      grad_fn: {function: objectives.bowl_grad}
+      w0: [1.0, -1.0]
+      update: {function: opt.sgd}
+      config: {dict: {lr: 0.1}}
+      steps: 5
+    points: 1
+  - name: scale_hidden
+    visibility: hidden
+    function: scale
+    reference: opt.scale
+    inputs: {x: {generate: normal, shape: [4]}, factor: 2.0}
+    points: 1
+'''
+
+CORRECT = '''
+import numpy as np
+
+
+def sgd(w, dw, config):
+    lr = config.get("lr", 0.1)
+    config["lr"] = lr
+    config["step"] = config.get("step", 0) + 1
+    return w - lr * dw, config
+
+
+def minimize(grad_fn, w0, update, config, steps):
+    w, path = w0, [w0]
+    for _ in range(steps):
+        w, config = update(w, grad_fn(w), config)
+        path.append(w)
+    return np.array(path)
+
+
+def scale(x, factor):
+    return x * factor
+'''
+
+
+@pytest.fixture()
+def assignment(tmp_path: Path) -> Path:
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "__init__.py").write_text("")
+    (tmp_path / "reference" / "opt.py").write_text(REFERENCE)
+    (tmp_path / "objectives.py").write_text(HELPER)
+    (tmp_path / "assignment.yaml").write_text(SPEC)
+    (tmp_path / "opt.py").write_text(CORRECT)
+    return tmp_path
+
+
+def grade_source(folder: Path, source: str, student: str | None = None, secret: str = "s"):
+    spec = load_spec(folder)
+    sub = Submission(origin="test", sources={"opt": textwrap.dedent(source)}, student=student)
+    return Grader(spec, secret=secret).grade(sub, spec.select(None, include_hidden=True))
+
+
+def by_name(result):
+    return {t.name: t for t in result.tests}
+
+
+def test_correct_code_passes_trajectory_function_inputs_and_hidden(assignment):
+    result = grade_source(assignment, CORRECT)
+    assert {t.name: t.status for t in result.tests} == {
+        "sgd_trajectory": "passed", "minimize_bowl": "passed", "scale_hidden": "passed"}
+
+
+def test_a_trajectory_reports_the_first_step_that_differs(assignment):
+    # Right for three steps, then the learning rate doubles: step 4 is the first wrong one.
+    late = CORRECT.replace("    return w - lr * dw, config",
+                           "    return w - (lr if config['step'] <= 3 else 2 * lr) * dw, config")
+    test = by_name(grade_source(assignment, late))["sgd_trajectory"]
+    assert test.status == "failed"
+    assert test.message.startswith("Step 4 of 6")
+    assert "next_w" in test.message
+
+
+def test_a_mutant_is_recognised_over_the_whole_trajectory(assignment):
+    ascent = CORRECT.replace("return w - lr * dw, config", "return w + lr * dw, config")
+    test = by_name(grade_source(assignment, ascent))["sgd_trajectory"]
+    assert test.status == "failed"
+    assert test.mistake == "gradient_ascent"
+
+
+def test_a_missing_dict_key_is_named(assignment):
+    forgetful = CORRECT.replace('    config["step"] = config.get("step", 0) + 1\n', "")
+    test = by_name(grade_source(assignment, forgetful))["sgd_trajectory"]
+    assert test.status == "failed"
+    assert "config" in test.message and "no key 'step'" in test.message
+
+
+def test_function_inputs_are_the_students_own_functions(assignment):
+    # minimize is right, but it is handed the student's sgd, which is wrong: the trajectory differs.
+    wrong_sgd = CORRECT.replace("return w - lr * dw, config", "return w - 0.5 * lr * dw, config")
+    tests = by_name(grade_source(assignment, wrong_sgd))
+    assert tests["minimize_bowl"].status == "failed"
+
+
+def test_a_function_input_the_student_lacks_is_an_error_naming_it(assignment):
+    no_sgd = CORRECT.replace("def sgd(", "def not_sgd(")
+    test = by_name(grade_source(assignment, no_sgd))["minimize_bowl"]
+    assert test.status == "error"
+    assert "sgd" in test.message
+
+
+def test_student_code_can_import_a_helper_module(assignment):
+    importing = CORRECT.replace("import numpy as np", "import numpy as np\nfrom objectives import bowl_grad")
+    importing = importing.replace("w, config = update(w, grad_fn(w), config)", "w, config = update(w, bowl_grad(w), config)")
+    assert by_name(grade_source(assignment, importing))["minimize_bowl"].status == "passed"
+
+
+def test_hidden_inputs_are_drawn_per_student_and_secret(assignment):
+    spec = load_spec(assignment)
+    hidden = next(t for t in spec.tests if t.name == "scale_hidden")
+    public = next(t for t in spec.tests if t.name == "sgd_trajectory")
+    maker = InputMaker(spec, secret="course-secret")
+    x_ada = maker.for_test(hidden, student="ada")[0]["x"]
+    assert np.array_equal(x_ada, maker.for_test(hidden, student="ada")[0]["x"])      # reproducible
+    assert not np.array_equal(x_ada, maker.for_test(hidden, student="bob")[0]["x"])  # per student
+    other_secret = InputMaker(spec, secret="another").for_test(hidden, student="ada")[0]["x"]
+    assert not np.array_equal(x_ada, other_secret)                                   # secret matters
+    # Public inputs are the same for everyone.
+    assert maker.steps_for(public, maker.for_test(public, student="ada")[0], "ada")[1][0][1].tolist() == \
+        maker.steps_for(public, maker.for_test(public, student="bob")[0], "bob")[1][0][1].tolist()
+
+
+def test_hard_coding_hidden_answers_of_one_student_fails_for_another(assignment):
+    spec = load_spec(assignment)
+    hidden = next(t for t in spec.tests if t.name == "scale_hidden")
+    answer = (InputMaker(spec, secret="s").for_test(hidden, student="ada")[0]["x"] * 2).tolist()
+    hard_coded = CORRECT.replace("def scale(x, factor):\n    return x * factor",
+                                 f"def scale(x, factor):\n    return np.array({answer})")
+    assert by_name(grade_source(assignment, hard_coded, student="ada"))["scale_hidden"].status == "passed"
+    assert by_name(grade_source(assignment, hard_coded, student="bob"))["scale_hidden"].status == "failed"
+
+
+def test_without_a_student_id_the_code_itself_is_the_identity(assignment):
+    spec = load_spec(assignment)
+    one = read_submission(spec, assignment / "opt.py")
+    two = Submission(origin="x", sources={"opt": one.sources["opt"] + "\n# edited\n"})
+    assert one.identity == one.checksum != two.identity
+    assert Submission(origin="x", sources=one.sources, student="ada").identity == "ada"
+
+
+@pytest.mark.parametrize("edit, field", [
+    ("carry: {w: 0, config: 1}", "carry: {v: 0, config: 1}"),
+    ("helpers: [objectives.py]", "helpers: [missing.py]"),
+    ("grad_fn: {function: objectives.bowl_grad}", "grad_fn: {function: nowhere.bowl_grad}"),
+])
+def test_bad_feature_fields_are_one_line_spec_errors(assignment, edit, field):
+    path = assignment / "assignment.yaml"
+    path.write_text(path.read_text().replace(edit, field))
+    with pytest.raises(SpecError) as err:
+        load_spec(assignment)
+    assert "\n" not in str(err.value) and "assignment.yaml:" in str(err.value)
