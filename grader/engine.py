@@ -7,6 +7,7 @@ batch grading, notebooks, LMS runners) calls :meth:`Grader.grade`; they differ o
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from .mistakes import Mistake, diagnose
 from .references import References, import_helper
 from .results import Result, TestResult
 from .sandbox import CallOutcome, Limits, Worker, isolation_tier
-from .spec import Spec, Test
+from .spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure
 from .worker import FunctionRef, run_chain, to_plain
 
@@ -124,9 +125,11 @@ class Grader:
                                  instructor_secret() if secret is None else secret)
         self._expected: dict[str, Any] = {}
         self._helper_sources = {m: h.path.read_text(encoding="utf-8") for m, h in spec.helpers.items()}
+        self._earlier: dict[str, Grader] = {}       # graders of the assignments this one builds on
 
     def grade(self, submission: Submission, tests: list[Test]) -> Result:
         start = time.perf_counter()
+        submission, notes = self._provide(submission)
         session = WorkerSession(submission, self.spec.limits, self._helper_sources)
         try:
             results = [self._run(test, submission, session) for test in tests]
@@ -134,7 +137,38 @@ class Grader:
             output = session.close()
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
                       tests=results, isolation=isolation_tier(), output=output,
-                      duration_seconds=time.perf_counter() - start)
+                      duration_seconds=time.perf_counter() - start, notes=notes)
+
+    # ---------------------------------------------------------------- earlier assignments
+
+    def _provide(self, submission: Submission) -> tuple[Submission, list[str]]:
+        """The submission with the course's version of each earlier module that is missing or
+        wrong, and a note to the student for each one replaced."""
+        sources, notes = dict(submission.sources), []
+        for provided in self.spec.provides:
+            own = sources.get(provided.module)
+            if own is None:
+                notes.append(f"{provided.module}.py is not in your submission: the course's version was used.")
+            else:
+                failing = self._earlier_failures(provided, own, submission)
+                if not failing:
+                    continue
+                notes.append(f"Your {provided.module}.py fails {failing[0]}'s tests ({', '.join(failing[1:])}): "
+                             f"the course's version was used instead, so that mistake is not charged twice. "
+                             f"Fix it in {failing[0]}.")
+            sources[provided.module] = provided.path.read_text(encoding="utf-8")
+        return (replace(submission, sources=sources) if notes else submission), notes
+
+    def _earlier_failures(self, provided: Provided, source: str, submission: Submission) -> list[str]:
+        """[earlier assignment id, failing test...] for the student's own module, or [] if it passes."""
+        if provided.module not in self._earlier:
+            self._earlier[provided.module] = Grader(load_spec(provided.assignment), secret=self.inputs.secret)
+        earlier = self._earlier[provided.module]
+        tests = [t for t in earlier.spec.tests if t.module == provided.module and t.visibility == "public"
+                 and t.kind == "numeric" and (not provided.functions or t.function in provided.functions)]
+        own = Submission(origin=submission.origin, sources={provided.module: source}, student=submission.student)
+        failing = [t.name for t in earlier.grade(own, tests).tests if t.status != "passed"]
+        return [earlier.spec.id, *failing] if failing else []
 
     # ---------------------------------------------------------------- one test
 

@@ -35,6 +35,7 @@ class Result:
     isolation: str
     output: str = ""                 # what the student's code printed (first 64 KiB per stream)
     duration_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)   # about the grading as a whole (substituted modules)
 
     @property
     def score(self) -> float:
@@ -57,6 +58,7 @@ class Result:
             "max_score": self.max_score,
             "isolation": self.isolation,
             "duration_seconds": round(self.duration_seconds, 4),
+            "notes": list(self.notes),
             "tests": [asdict(t) for t in self.tests],
             "output": self.output,
         }

@@ -69,6 +69,21 @@ class Test:
 
 
 @dataclass(frozen=True)
+class Provided:
+    """A module from an earlier assignment that this one builds on (e.g. ``activations``).
+
+    The student's own version is used when it passes the earlier assignment's public tests of
+    ``functions``; when it is missing or fails them, the course's version (``path``, never shipped
+    to students) takes its place, so one mistake is not charged twice.
+    """
+
+    module: str
+    path: Path                       # the course's own version
+    assignment: Path                 # the earlier assignment's folder
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Helper:
     """A trusted plain-NumPy module of the assignment, importable by student code and references.
 
@@ -94,6 +109,7 @@ class Spec:
     data: dict[str, ValueSpec]
     tests: tuple[Test, ...] = field(default_factory=tuple)
     helpers: dict[str, Helper] = field(default_factory=dict)
+    provides: tuple[Provided, ...] = ()
 
     @property
     def dir(self) -> Path:
@@ -241,6 +257,17 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         if module in modules:
             fail(where, f"{name} is also a student file")
         helpers[module] = Helper(module, helper_path, private)
+    provides = []
+    for i, entry in enumerate(raw.get("provides") or []):
+        where = ["provides", i]
+        course, earlier = (path.parent / entry["file"]).resolve(), (path.parent / entry["assignment"]).resolve()
+        if not course.is_file():
+            fail(where + ["file"], f"no file {entry['file']} next to the spec")
+        if not (earlier / "assignment.yaml").is_file():
+            fail(where + ["assignment"], f"{entry['assignment']} is not an assignment folder")
+        if entry["module"] in modules:
+            fail(where + ["module"], f"{entry['module']} is one of this assignment's own files")
+        provides.append(Provided(entry["module"], course, earlier, tuple(entry.get("functions", ()))))
     if GRADCHECK_PATH.is_file():
         helpers.setdefault("gradcheck", Helper("gradcheck", GRADCHECK_PATH))
 
@@ -346,4 +373,4 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             device=t.get("device", "cpu"),
         ))
     return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
-                limits=limits, data=data, tests=tuple(tests), helpers=helpers)
+                limits=limits, data=data, tests=tuple(tests), helpers=helpers, provides=tuple(provides))

@@ -230,3 +230,77 @@ def test_bad_feature_fields_are_one_line_spec_errors(assignment, edit, field):
     with pytest.raises(SpecError) as err:
         load_spec(assignment)
     assert "\n" not in str(err.value) and "assignment.yaml:" in str(err.value)
+
+
+# --------------------------------------------------------------------------- provides
+
+EARLIER_SPEC = '''
+id: earlier
+title: Earlier
+files: [basics.py]
+references: ../reference
+tests:
+  - {name: double_small, function: double, reference: basics.double, inputs: {x: [1.0, -2.0]}, points: 1}
+'''
+
+LATER_SPEC = '''
+id: later
+title: Later
+files: [model.py]
+references: ../reference
+provides:
+  - {module: basics, file: course/basics.py, assignment: ../earlier, functions: [double]}
+tests:
+  - {name: quadruple, function: quadruple, reference: model.quadruple, inputs: {x: [1.0, 3.0]}, points: 1}
+'''
+
+
+@pytest.fixture()
+def course(tmp_path: Path) -> Path:
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    (ref / "__init__.py").write_text("")
+    (ref / "basics.py").write_text("def double(x):\n    return 2 * x\n")
+    (ref / "model.py").write_text("def quadruple(x):\n    return 4 * x\n")
+    (tmp_path / "earlier").mkdir()
+    (tmp_path / "earlier" / "assignment.yaml").write_text(EARLIER_SPEC)
+    (tmp_path / "later" / "course").mkdir(parents=True)
+    (tmp_path / "later" / "assignment.yaml").write_text(LATER_SPEC)
+    (tmp_path / "later" / "course" / "basics.py").write_text("def double(x):\n    return x + x\n")
+    return tmp_path
+
+
+def grade_later(course: Path, files: dict[str, str]):
+    folder = course / "work"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    spec = load_spec(course / "later")
+    return Grader(spec, secret="").grade(read_submission(spec, folder), spec.select(None))
+
+
+MODEL = "from basics import double\n\ndef quadruple(x):\n    return double(double(x))\n"
+
+
+def test_a_correct_earlier_module_of_the_student_is_used(course):
+    result = grade_later(course, {"model.py": MODEL, "basics.py": "def double(x):\n    return 2.0 * x\n"})
+    assert result.notes == [] and result.all_passed
+
+
+def test_a_missing_earlier_module_is_replaced_by_the_course_version(course):
+    result = grade_later(course, {"model.py": MODEL})
+    assert result.all_passed
+    assert result.notes == ["basics.py is not in your submission: the course's version was used."]
+
+
+def test_a_wrong_earlier_module_is_replaced_and_the_failing_tests_named(course):
+    result = grade_later(course, {"model.py": MODEL, "basics.py": "def double(x):\n    return 3 * x\n"})
+    assert result.all_passed                      # the later assignment is judged on its own
+    assert len(result.notes) == 1
+    assert "Your basics.py fails earlier's tests (double_small)" in result.notes[0]
+
+
+def test_the_later_assignment_own_mistakes_still_count(course):
+    wrong_model = MODEL.replace("double(double(x))", "double(x)")
+    result = grade_later(course, {"model.py": wrong_model})
+    assert not result.all_passed
