@@ -121,8 +121,8 @@ class Worker:
 
     KEEP_OUTPUT = 64 * 1024
 
-    def __init__(self, sources: dict[str, str], limits: Limits):
-        self.limits = limits
+    def __init__(self, sources: dict[str, str], limits: Limits, env: dict[str, str] | None = None):
+        self.limits, self.extra_env = limits, dict(env or {})   # e.g. the CUDA simulator switch
         self.scratch = tempfile.mkdtemp(prefix="dlgrade-")
         for module, text in sources.items():
             Path(self.scratch, f"{module}.py").write_text(text, encoding="utf-8")
@@ -146,7 +146,7 @@ class Worker:
             self.proc = subprocess.Popen(
                 self._command(to_child_r, from_child_w),
                 cwd=self.scratch,
-                env=worker_environment(self.scratch),
+                env={**worker_environment(self.scratch), **self.extra_env},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
