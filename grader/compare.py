@@ -174,7 +174,8 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
         return
     with np.errstate(divide="ignore", invalid="ignore"):     # exact tolerance divides by 0
         excess = np.where(close, 0.0, diff / (atol + rtol * np.abs(e)))
-    idx = tuple(int(i) for i in np.unravel_index(np.nanargmax(excess), e.shape))
+    # NaN where the expected value is NaN (a mutant's overflow) and the student's is not: the worst.
+    idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.nan_to_num(excess, nan=np.inf)), e.shape))
     count = int((~close).sum())
     elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs"
     result.problems.append(

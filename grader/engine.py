@@ -35,10 +35,11 @@ class WorkerSession:
     source), which the student's code may import and tests may call.
     """
 
-    def __init__(self, submission: Submission, limits: Limits, helpers: dict[str, str] | None = None):
+    def __init__(self, submission: Submission, limits: Limits, helpers: dict[str, str] | None = None,
+                 env: dict[str, str] | None = None):
         self.sources = {**submission.sources, **(helpers or {})}
-        self.modules, self.limits = list(self.sources), limits
-        self.worker: Worker | None = Worker(self.sources, limits) if submission.sources else None
+        self.modules, self.limits, self.env = list(self.sources), limits, env
+        self.worker: Worker | None = Worker(self.sources, limits, env) if submission.sources else None
         self.loaded = False
         self.import_errors: dict[str, dict] = {}
         self.fatal: CallOutcome | None = None     # importing the code itself timed out or crashed
@@ -49,7 +50,7 @@ class WorkerSession:
         if self.fatal:
             return self.fatal
         if self.worker is None:
-            self.worker = Worker(self.sources, self.limits)
+            self.worker = Worker(self.sources, self.limits, self.env)
             self.loaded = False
         if not self.loaded:
             outcome = self.worker.load(self.modules)
@@ -130,13 +131,13 @@ class Grader:
     def grade(self, submission: Submission, tests: list[Test]) -> Result:
         start = time.perf_counter()
         submission, notes = self._provide(submission)
-        session = WorkerSession(submission, self.spec.limits, self._helper_sources)
+        session = WorkerSession(submission, self.spec.limits, self._helper_sources, self._worker_env(tests))
         try:
             results = [self._run(test, submission, session) for test in tests]
         finally:
             output = session.close()
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
-                      tests=results, isolation=isolation_tier(), output=output,
+                      tests=results, isolation=isolation_tier(), output=output, device=self.device,
                       duration_seconds=time.perf_counter() - start, notes=notes)
 
     # ---------------------------------------------------------------- earlier assignments
@@ -171,6 +172,20 @@ class Grader:
         return [earlier.spec.id, *failing] if failing else []
 
     # ---------------------------------------------------------------- one test
+
+    @property
+    def device(self) -> str:
+        """Where the references run (and the student's CUDA kernels, when a GPU is used)."""
+        if not hasattr(self, "_device"):
+            known = getattr(self.references, "device", None)
+            self._device = known() if callable(known) else "cpu"
+        return self._device
+
+    def _worker_env(self, tests: list[Test]) -> dict[str, str]:
+        """Tests of the student's own CUDA kernels run in Numba's simulator unless a GPU is in use."""
+        if any(t.device == "cuda" for t in tests) and not self.device.startswith("cuda:"):
+            return {"NUMBA_ENABLE_CUDASIM": "1"}
+        return {}
 
     def _result(self, test: Test, status: str, message: str, **extra) -> TestResult:
         return TestResult(name=test.name, function=test.function, kind=test.kind, visibility=test.visibility,
@@ -224,8 +239,10 @@ class Grader:
             at = f" (first change at {first['index']})" if first.get("index") else ""
             return self._result(test, "failed",
                                 f"{test.function} modified its input {first['name']}{at}. Work on a copy "
-                                f"(e.g. {first['name']}.copy()) and leave the inputs unchanged.",
-                                mistake="input_modified")
+                                f"(e.g. {first['name'].split(' ')[0]}.copy()) and leave the inputs unchanged.",
+                                mistake="input_modified",
+                                hint="In-place operations such as `x[x < 0] = 0`, `x -= ...` or `x *= ...` change the "
+                                     "caller's array. Compute into a new array (np.where, np.maximum, x - ...) instead.")
         if test.kind == "property":
             result = self._property(test, args, kwargs, outcome.value)
         elif test.kind == "performance":
@@ -233,6 +250,8 @@ class Grader:
         else:
             result = self._numeric(test, args, kwargs, expected, outcome.value, chain)
         result.details["call_seconds"] = round(outcome.wall_seconds, 6)
+        if test.device == "cuda":
+            result.details["device"] = self.device if self.device.startswith("cuda:") else "cuda simulator"
         return result
 
     def _outcome_problem(self, test: Test, outcome: CallOutcome, session: WorkerSession) -> TestResult | None:
@@ -293,7 +312,8 @@ class Grader:
                 where = (f"Step {k + 1} of {steps} (each step's input is the previous step's output"
                          f"{'; this step also gets ' + show_inputs(fresh, {}).split(': ', 1)[1] if fresh else ''}): ")
                 worst.problems = [where + verdict.message]
-                return worst, "At the first step: " + show_inputs(args, kwargs)
+                first = {name: chain[1][0].get(i, value) for i, (name, value) in enumerate(args.items())}
+                return worst, "At the first step: " + show_inputs(first, kwargs)
         return worst, ""
 
     def _property(self, test: Test, args: dict, kwargs: dict, got: Any) -> TestResult:

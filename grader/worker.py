@@ -436,6 +436,7 @@ class _Session:
             return
         names = header.get("names") or [f"argument {i}" for i in range(len(args))]
         before = [copy_input(a) for a in args]
+        steps_before = [{i: copy_input(v) for i, v in step.items()} for step in per_step or ()]
         try:
             if chain:
                 result = run_chain(fn, args, kwargs, {int(k): int(v) for k, v in chain["carry"].items()}, per_step)
@@ -444,8 +445,12 @@ class _Session:
         except BaseException as exc:         # SystemExit and KeyboardInterrupt too
             self.reply({"ok": False, "error": _error_record(exc, self.student_dir)})
             return
+        mutated = _mutated(before, list(args), names)
+        for k, (old, new) in enumerate(zip(steps_before, per_step or ())):
+            labels = [f"{names[int(i)] if int(i) < len(names) else i} (step {k + 1})" for i in old]
+            mutated += _mutated(list(old.values()), [new[i] for i in old], labels)
         tree, data = encode(result)
-        self.reply({"ok": True, "result": tree, "mutated": _mutated(before, list(args), names)}, data)
+        self.reply({"ok": True, "result": tree, "mutated": mutated}, data)
 
     def stage(self, header: dict, body: bytes) -> None:
         """Decode the input sets of a timed run and keep them; nothing of the student's runs."""

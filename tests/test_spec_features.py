@@ -304,3 +304,24 @@ def test_the_later_assignment_own_mistakes_still_count(course):
     wrong_model = MODEL.replace("double(double(x))", "double(x)")
     result = grade_later(course, {"model.py": wrong_model})
     assert not result.all_passed
+
+
+def test_a_per_step_input_modified_in_place_is_reported(assignment):
+    scaling = CORRECT.replace("    lr = config.get(\"lr\", 0.1)\n", "    lr = config.get(\"lr\", 0.1)\n    dw *= 1.0 if config.get('step', 0) < 2 else 0.5\n")
+    test = by_name(grade_source(assignment, scaling))["sgd_trajectory"]
+    assert test.status == "failed" and test.mistake == "input_modified"
+    assert "dw (step 3)" in test.message and "dw.copy()" in test.message
+
+
+def test_a_trajectory_message_shows_the_first_steps_own_inputs(assignment):
+    late = CORRECT.replace("return w - lr * dw, config", "return w - 2 * lr * dw, config")
+    message = by_name(grade_source(assignment, late))["sgd_trajectory"].message
+    shown = message.split("At the first step: ")[1]
+    assert "dw=[0., 0., 0.]" not in shown and "dw=" in shown
+
+
+def test_an_expected_nan_does_not_break_the_comparison():
+    from grader.compare import compare
+
+    verdict = compare(np.array([1.0, 2.0]), np.array([1.0, np.nan]))
+    assert not verdict.ok and "[1]" in verdict.message
