@@ -55,6 +55,16 @@ class References:
     def mistakes(self, module: str, name: str) -> list[Mistake]:
         return list(getattr(self.module(module), "MISTAKES", {}).get(name, []))
 
+    def device(self) -> str:
+        """Where the references run: "cpu", "cuda: <GPU>" or "cuda simulator" (the folder's
+        ``device`` module decides, from ``DLGRADE_DEVICE``; without one, the CPU)."""
+        if not (self.directory / "device.py").is_file():
+            return "cpu"
+        try:
+            return self.module("device").device_name()
+        except RuntimeError as exc:          # e.g. --device cuda on a machine without a GPU
+            raise SpecError("--device", "", str(exc)) from None
+
 
 def import_helper(path: Path) -> ModuleType:
     """A spec's helper module (trusted, plain NumPy), imported by path under a private name."""

@@ -36,6 +36,7 @@ class Result:
     output: str = ""                 # what the student's code printed (first 64 KiB per stream)
     duration_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)   # about the grading as a whole (substituted modules)
+    device: str = "cpu"              # where the references ran: cpu, cuda: <GPU>, cuda simulator
 
     @property
     def score(self) -> float:
@@ -57,6 +58,7 @@ class Result:
             "score": self.score,
             "max_score": self.max_score,
             "isolation": self.isolation,
+            "device": self.device,
             "duration_seconds": round(self.duration_seconds, 4),
             "notes": list(self.notes),
             "tests": [asdict(t) for t in self.tests],
