@@ -163,13 +163,14 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
                 f"{name}: {int(mask.sum())} {what} value(s) where the expected output is finite; first"
                 f"{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])}.")
             return
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         diff = np.abs(g - e)
         close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
-        rel = diff / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
+        rel = diff / np.abs(e)
     finite = np.isfinite(diff)
+    relative = finite & (e != 0)            # an error relative to an exact 0 means nothing
     result.max_abs = float(diff[finite].max()) if finite.any() else None
-    result.max_rel = float(rel[finite].max()) if finite.any() else None
+    result.max_rel = float(rel[relative].max()) if relative.any() else None
     if close.all():
         return
     with np.errstate(divide="ignore", invalid="ignore"):     # exact tolerance divides by 0
@@ -180,5 +181,6 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
     elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs"
     result.problems.append(
         f"{name}: {elements}{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])} "
-        f"(max abs error {fmt(result.max_abs)}, max rel error {fmt(result.max_rel)}; "
+        f"(max abs error {fmt(result.max_abs)}"
+        f"{', max rel error ' + fmt(result.max_rel) if result.max_rel is not None else ''}; "
         f"tolerance rtol={rtol:g}, atol={atol:g}).")

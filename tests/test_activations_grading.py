@@ -1,0 +1,219 @@
+"""Assignment 02 graded end to end: the correct solution, one submission per catalogued mistake, the stub.
+
+Every mistake submission in ``submissions/02_activations/mistakes`` is named ``<function>__<mistake>.py``
+and is correct except for that one mistake; the grader must take points off and name the mistake
+(with the catalogue's hint) on at least one test of that function. ``input_modified`` is the one
+mistake no catalogue can see, since the output is right: the engine itself reports it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.engine import Grader
+from grader.intake import read_submission
+from grader.references import References
+from grader.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = ROOT / "assignments" / "02_activations"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions" / "02_activations"
+MISTAKE_FILES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
+REFERENCE_MODULE = "activations"
+ACTIVATIONS = ["binary_step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax"]
+ENGINE_DIAGNOSED = {"input_modified"}       # found by the engine, not by a catalogued mutant
+
+
+def mistake_of(path: Path) -> tuple[str, str]:
+    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
+    function, sep, name = path.stem.partition("__")
+    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
+    return function, name
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def grader(spec):
+    return Grader(spec)
+
+
+@pytest.fixture(scope="module")
+def references(spec):
+    return References(spec.references_dir)
+
+
+@pytest.fixture(scope="module")
+def grade(spec, grader):
+    def run(path: Path | None, *, timed: bool = True):
+        # Mistake submissions skip the timed test: it says nothing about the mistake and costs
+        # a few hundred ms per submission. The correct solution and the stub run everything.
+        tests = [t for t in spec.select(None, include_hidden=True) if timed or t.kind != "performance"]
+        return grader.grade(read_submission(spec, path), tests)
+    return run
+
+
+def graded_functions(spec) -> list[str]:
+    return sorted({t.reference[1] for t in spec.tests if t.reference})
+
+
+# --------------------------------------------------------------------------- the spec itself
+
+def test_every_function_is_graded_by_its_own_reference(spec):
+    assert {t.reference[0] for t in spec.tests if t.reference} == {REFERENCE_MODULE}
+    assert graded_functions(spec) == sorted(ACTIVATIONS + [f + "_backward" for f in ACTIVATIONS])
+    assert all(t.reference[1] == t.function for t in spec.tests if t.reference)
+
+
+def test_points_and_visibility(spec):
+    """Public numeric tests are worth 2-3 points, hidden ones 1-3; every function has a public test."""
+    assert 25 <= len(spec.tests) <= 35
+    for t in spec.tests:
+        if t.kind == "numeric" and t.visibility == "public":
+            assert 2 <= t.points <= 3, t.name
+        elif t.visibility == "hidden":
+            assert 1 <= t.points <= 3, t.name
+    public = {t.function for t in spec.tests if t.visibility == "public"}
+    assert public == set(graded_functions(spec))
+    assert any(t.visibility == "hidden" for t in spec.tests)
+
+
+def test_hidden_tests_draw_their_inputs_per_student(spec):
+    """Hidden tests generate their inputs without a fixed seed, so each student gets other numbers."""
+    for t in spec.tests:
+        if t.visibility != "hidden":
+            continue
+        values = list(t.inputs.values()) + list(t.kwargs.values())
+        generated = [v for v in values if isinstance(v, dict) and "generate" in v]
+        assert generated, f"{t.name}: a hidden test should draw its inputs"
+        assert not any("seed" in v for v in generated), t.name
+
+
+def test_inputs_cover_float32_large_magnitudes_and_exact_zeros(spec, grader):
+    """Every activation meets a float32 input somewhere; the element-wise ones ±1000 and exact 0."""
+    seen: dict[str, set[str]] = {f: set() for f in ACTIVATIONS}
+    for t in spec.tests:
+        args, _ = grader.inputs.for_test(t)
+        x = args["x"]
+        base = t.function.removesuffix("_backward")
+        if x.dtype == "float32":
+            seen[base].add("float32")
+        if (x == 0).any():
+            seen[base].add("zero")
+        if x.max() >= 1000 and x.min() <= -1000:
+            seen[base].add("±1000")
+    for f in ACTIVATIONS:
+        assert "float32" in seen[f], f
+        if f != "softmax":      # softmax meets 1000 and -1000 in different rows of softmax_small
+            assert {"zero", "±1000"} <= seen[f], (f, seen[f])
+
+
+def test_a_performance_test_times_softmax(spec):
+    timed = [t for t in spec.tests if t.kind == "performance"]
+    assert [t.function for t in timed] == ["softmax"]
+    assert 25 <= timed[0].timing["max_ratio"] <= 50
+
+
+# --------------------------------------------------------------------------- submissions
+
+def test_correct_solution_scores_full_marks_with_hidden_tests(spec, grade):
+    result = grade(SUBMISSIONS / "correct.py")
+    assert [t.name for t in result.tests] == [t.name for t in spec.tests]
+    failing = {t.name: (t.status, t.message) for t in result.tests if t.status != "passed"}
+    assert not failing
+    assert result.score == result.max_score == spec.max_score
+    assert all(t.mistake is None and t.hint is None for t in result.tests)
+
+
+def test_every_catalogued_mistake_has_a_submission(spec, references):
+    catalogued = {(fn, m.name) for fn in graded_functions(spec) for m in references.mistakes(REFERENCE_MODULE, fn)}
+    files = {mistake_of(p) for p in MISTAKE_FILES}
+    assert catalogued, "the activations reference has no MISTAKES catalogue"
+    assert sorted(catalogued - files) == [], "catalogued mistakes without a submission file"
+    extra = {(fn, name) for fn, name in files - catalogued if name not in ENGINE_DIAGNOSED}
+    assert sorted(extra) == [], "submission files for mistakes that are not catalogued"
+
+
+def test_every_function_of_the_brief_has_its_mistakes_catalogued(references):
+    """The hints the assignment promises: wrong quantity, ReLU′(0), slope, alpha, softmax stability and axis."""
+    def names(fn):
+        return {m.name for m in references.mistakes(REFERENCE_MODULE, fn)}
+    assert {"derivative_of_input", "sigmoid_twice"} <= names("sigmoid_backward")
+    assert "derivative_of_input" in names("tanh_backward")
+    assert "derivative_at_zero_is_1" in names("relu_backward")
+    assert {"keras_layer_slope", "slope_ignored"} <= names("leaky_relu")
+    assert "missing_alpha" in names("elu") and "missing_alpha" in names("elu_backward")
+    assert {"no_max_shift", "wrong_axis"} <= names("softmax")
+    assert "diagonal_only" in names("softmax_backward")
+
+
+@pytest.mark.parametrize("path", MISTAKE_FILES, ids=[p.stem for p in MISTAKE_FILES])
+def test_mistake_is_diagnosed(path, spec, grade, references):
+    function, name = mistake_of(path)
+    result = grade(path, timed=False)
+    assert result.score < result.max_score
+
+    mine = [t for t in result.tests if t.function == function]
+    named = [t for t in mine if t.status == "failed" and t.mistake == name]
+    seen = {t.name: (t.status, t.mistake) for t in mine}
+    assert named, f"no test of {function} was diagnosed as {name!r}: {seen}"
+    for t in named:
+        assert t.score == 0 and t.message
+        if name in ENGINE_DIAGNOSED:
+            assert "modified its input" in t.message and ".copy()" in t.message, t.message
+        else:
+            catalogue = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
+            assert t.hint == catalogue[name], t.name
+
+    # Correct except for that one mistake: the other functions' tests all pass.
+    others = {t.name: (t.status, t.message) for t in result.tests if t.function != function and t.status != "passed"}
+    assert not others
+
+
+def test_stub_scores_zero_and_says_not_implemented(spec, grade):
+    result = grade(None)                      # None: the stub in the assignment folder
+    assert result.submission == str(ASSIGNMENT)
+    assert len(result.tests) == len(spec.tests)
+    assert result.score == 0 and result.max_score == spec.max_score
+    for t in result.tests:
+        assert t.status == "failed", t.name
+        assert "Not implemented yet" in t.message, t.name
+
+
+def test_cli_check_of_the_stub_exits_1():
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(ASSIGNMENT), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["score"] == 0
+    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
+    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
+
+
+# --------------------------------------------------------------------------- speed
+
+def speed_result(grader, path: Path):
+    return grader.grade(read_submission(grader.spec, path), grader.spec.select(["softmax_speed"])).tests[0]
+
+
+def test_vectorised_softmax_is_well_within_the_limit(grader):
+    limit = grader.spec.select(["softmax_speed"])[0].timing["max_ratio"]
+    for path in (SUBMISSIONS / "correct.py", SUBMISSIONS / "speed" / "rowloop_softmax.py"):
+        result = speed_result(grader, path)
+        assert result.status == "passed", (path.name, result.message)
+        assert result.details["ratio"] < limit / 2, (path.name, result.details["ratio"])
+
+
+@pytest.mark.slow
+def test_python_loop_over_the_elements_fails(grader):
+    result = speed_result(grader, SUBMISSIONS / "speed" / "loop_softmax.py")
+    assert result.status == "failed", result.message
+    assert result.details["ratio"] > grader.spec.select(["softmax_speed"])[0].timing["max_ratio"]
+    assert "Python loops" in result.message

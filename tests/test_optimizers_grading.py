@@ -1,0 +1,187 @@
+"""Assignment 07 graded end to end: the correct solution, one submission per catalogued mistake, the stub.
+
+Every mistake submission in ``submissions/07_optimizers/mistakes`` is named ``<function>__<mistake>.py``
+and is correct except for that one mistake; the grader must take points off and name the mistake
+(with the catalogue's hint) on at least one test of that function. Tests that *use* the function
+(``minimize`` and the training runs take optimizers as inputs) may fail too; every other test must
+pass. correct.py stores the state into the config it is given, the mistake submissions return a
+fresh dict: both styles are right.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.engine import Grader
+from grader.intake import read_submission
+from grader.references import References
+from grader.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = ROOT / "assignments" / "07_optimizers"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions" / "07_optimizers"
+MISTAKE_FILES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
+REFERENCE_MODULE = "optimizers"
+OPTIMIZERS = ["adadelta", "adagrad", "adam", "nesterov", "rmsprop", "sgd", "sgd_momentum"]
+
+
+def mistake_of(path: Path) -> tuple[str, str]:
+    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
+    function, sep, name = path.stem.partition("__")
+    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
+    return function, name
+
+
+def depends_on(test, function: str) -> bool:
+    """Whether ``test`` calls the student's ``function``, directly or as a function input."""
+    if test.module == REFERENCE_MODULE and test.function == function:
+        return True
+    inputs = test.inputs.values() if isinstance(test.inputs, dict) else ()
+    return any(isinstance(v, dict) and v.get("function") == f"{REFERENCE_MODULE}.{function}" for v in inputs)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def references(spec):
+    return References(spec.references_dir)
+
+
+@pytest.fixture(scope="module")
+def grade(spec):
+    """Grade a submission with every test, hidden ones included; each file is graded once."""
+    grader, done = Grader(spec, secret="test-secret"), {}
+
+    def run(path: Path | None):
+        if path not in done:
+            done[path] = grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
+        return done[path]
+    return run
+
+
+def graded_functions(spec) -> list[str]:
+    return sorted({t.reference[1] for t in spec.tests if t.reference})
+
+
+def test_the_graded_functions_are_the_reference_module(spec):
+    """The catalogue lookups below assume every reference is optimizers.<function>."""
+    assert {t.reference[0] for t in spec.tests if t.reference} == {REFERENCE_MODULE}
+    assert graded_functions(spec) == sorted(OPTIMIZERS + ["minimize"])
+    assert all(t.reference[1] == t.function for t in spec.tests if t.reference)
+
+
+def test_the_spec_covers_what_the_assignment_promises(spec):
+    trajectories = [t for t in spec.tests if t.steps]
+    assert {t.function for t in trajectories} == set(OPTIMIZERS)
+    assert all(t.steps >= 10 and t.carry == {"w": 0, "config": 1} and "dw" in t.per_step for t in trajectories)
+    for name in OPTIMIZERS:
+        if name != "sgd":           # a non-zero state given as an input, for every optimizer with a state
+            assert any(t.function == name and any(k in t.inputs["config"]["dict"] for k in
+                       ("momentum_buffer", "sum", "square_avg", "exp_avg")) for t in trajectories), name
+        # each optimizer brings the quadratic bowl down
+        assert any(t.kind == "property" and t.params.get("objective") == "quadratic_bowl" and depends_on(t, name)
+                   for t in spec.tests), name
+    tiny = {t.function for t in trajectories if t.per_step["dw"].get("std", 1.0) <= 1e-7}
+    assert tiny == {"adagrad", "rmsprop", "adam"}
+    assert {t.name for t in spec.tests if t.params.get("objective") == "rosenbrock"} == {"rosenbrock_adam",
+                                                                                         "rosenbrock_rmsprop"}
+    training = [t for t in spec.tests if t.function == "train_with_optimizer"]
+    assert {t.module for t in training} == {"network"} and spec.helpers["network"].private
+    assert all(t.visibility == "hidden" for t in training)       # they need a helper students do not get
+    assert not spec.helpers["objectives"].private
+
+
+def test_correct_solution_scores_full_marks_with_hidden_tests(spec, grade):
+    result = grade(SUBMISSIONS / "correct.py")
+    assert [t.name for t in result.tests] == [t.name for t in spec.tests]
+    assert any(t.visibility == "hidden" for t in result.tests)
+    failing = {t.name: (t.status, t.message) for t in result.tests if t.status != "passed"}
+    assert not failing
+    assert result.score == result.max_score == spec.max_score
+    assert all(t.mistake is None and t.hint is None for t in result.tests)
+    assert result.duration_seconds < 10
+
+
+def test_every_catalogued_mistake_has_a_submission(spec, references):
+    catalogued = {(fn, m.name) for fn in graded_functions(spec) for m in references.mistakes(REFERENCE_MODULE, fn)}
+    files = {mistake_of(p) for p in MISTAKE_FILES}
+    assert {fn for fn, _ in catalogued} == set(graded_functions(spec))
+    assert sorted(catalogued - files) == [], "catalogued mistakes without a submission file"
+    assert sorted(files - catalogued) == [], "submission files for mistakes that are not catalogued"
+
+
+@pytest.mark.parametrize("path", MISTAKE_FILES, ids=[p.stem for p in MISTAKE_FILES])
+def test_mistake_is_diagnosed(path, spec, grade, references):
+    function, name = mistake_of(path)
+    catalogue = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
+    assert name in catalogue, f"{name!r} is not in MISTAKES[{function!r}]"
+
+    result = grade(path)
+    assert result.score < result.max_score
+
+    mine = [t for t in result.tests if t.function == function]
+    named = [t for t in mine if t.status == "failed" and t.mistake == name]
+    seen = {t.name: (t.status, t.mistake) for t in mine}
+    assert named, f"no test of {function} was diagnosed as {name!r}: {seen}"
+    for t in named:
+        assert t.hint == catalogue[name], t.name
+        assert t.score == 0 and t.message
+
+    # Correct except for that one mistake: the tests that do not use the function all pass.
+    uses = {t.name for t in spec.tests if depends_on(t, function)}
+    others = {t.name: (t.status, t.message) for t in result.tests if t.name not in uses and t.status != "passed"}
+    assert not others
+
+
+def test_trajectories_report_the_first_step_that_differs(grade):
+    """Stepping with the old buffer is right on the first step (there is none) and wrong from the second."""
+    result = grade(SUBMISSIONS / "mistakes" / "sgd_momentum__w_before_buffer.py")
+    test = next(t for t in result.tests if t.name == "momentum_dampening")
+    assert test.status == "failed" and test.message.startswith("Step 2 of 10"), test.message
+    test = next(t for t in result.tests if t.name == "momentum_with_buffer")       # a given buffer: step 1
+    assert test.message.startswith("Step 1 of 10"), test.message
+
+
+def test_a_missing_state_key_is_named(grade):
+    result = grade(SUBMISSIONS / "mistakes" / "sgd_momentum__state_not_stored.py")
+    test = next(t for t in result.tests if t.name == "momentum_dampening")
+    assert "config: has no key 'momentum_buffer'" in test.message
+
+
+def test_modifying_w_in_place_fails(spec, tmp_path):
+    source = (SUBMISSIONS / "correct.py").read_text()
+    in_place = source.replace('return w - config["lr"] * dw, config',
+                              'w -= config["lr"] * dw\n    return w, config')
+    assert in_place != source
+    path = tmp_path / "optimizers.py"
+    path.write_text(in_place)
+    [result] = Grader(spec).grade(read_submission(spec, path), spec.select(["sgd_step"])).tests
+    assert result.status == "failed" and result.mistake == "input_modified"
+    assert "modified its input w" in result.message
+
+
+def test_stub_scores_zero_and_says_not_implemented(spec, grade):
+    result = grade(None)                      # None: the stub in the assignment folder
+    assert result.submission == str(ASSIGNMENT)
+    assert len(result.tests) == len(spec.tests)
+    assert result.score == 0 and result.max_score == spec.max_score
+    for t in result.tests:
+        assert t.status == "failed", t.name
+        assert "Not implemented yet" in t.message, t.name
+
+
+def test_cli_check_of_the_stub_exits_1():
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(ASSIGNMENT), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["score"] == 0
+    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
+    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
