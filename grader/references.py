@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -29,6 +30,7 @@ class References:
     def _import_package(self) -> None:
         if self.package in sys.modules:
             return
+        _use_private_numba_cache()
         init = self.directory / "__init__.py"
         if not init.is_file():
             raise SpecError(self.directory, "references", "not a references folder (no __init__.py)")
@@ -64,6 +66,26 @@ class References:
             return self.module("device").device_name()
         except RuntimeError as exc:          # e.g. --device cuda on a machine without a GPU
             raise SpecError("--device", "", str(exc)) from None
+
+
+def _use_private_numba_cache() -> None:
+    """Keep the references' compiled code in the user's cache folder, keyed by source path.
+
+    Numba's cache records the module name, and the package name here hashes the folder's path:
+    a cache left next to the sources of a folder that has since moved (or imported under another
+    name) would fail to load and stop the grader. A cache per path never meets that case.
+    ``NUMBA_CACHE_DIR`` still wins when set.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dlgrade" / "numba"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return                        # an unwritable home: Numba falls back to its own places
+    os.environ["NUMBA_CACHE_DIR"] = str(base)
+    if "numba" in sys.modules:        # already imported: its config has read the environment
+        sys.modules["numba"].config.CACHE_DIR = str(base)
 
 
 def import_helper(path: Path) -> ModuleType:

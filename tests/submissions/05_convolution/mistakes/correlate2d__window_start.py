@@ -1,0 +1,15 @@
+"""Windows start at (i, j), not (i*stride, j*stride)."""
+import numpy as np
+
+
+def correlate2d(image, kernel, stride=1, pad=0):
+    H, W = image.shape
+    KH, KW = kernel.shape
+    padded = np.pad(image, pad)
+    out_h = (H + 2 * pad - KH) // stride + 1
+    out_w = (W + 2 * pad - KW) // stride + 1
+    out = np.zeros((out_h, out_w), dtype=np.result_type(image, kernel))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[i, j] = np.sum(padded[i:i + KH, j:j + KW] * kernel)
+    return out
