@@ -24,7 +24,7 @@ class References:
     """The reference package at ``directory``; modules are imported on first use."""
 
     def __init__(self, directory: Path):
-        self.directory = Path(directory)
+        self.directory = Path(directory).resolve()     # one folder, one package name (see below)
         self.package = "_dlgrade_reference_" + hashlib.sha1(str(self.directory).encode()).hexdigest()[:10]
 
     def _import_package(self) -> None:
