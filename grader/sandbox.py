@@ -11,8 +11,9 @@ never unpickles. A call ends in one of four :class:`CallOutcome` statuses: ``ok`
 student's exception, as a record), ``timeout`` or ``crashed`` (the worker died or broke the
 protocol). After a timeout or crash the worker is dead; the engine starts a fresh one.
 
-Hardening (namespaces, seccomp, Landlock, privilege drop) adds to :meth:`Worker._command` and
-:func:`isolation_tier`, and nothing else here needs to change.
+On Linux the worker is started through :mod:`grader.isolation`'s launcher, which adds the layers
+this machine allows (namespaces, a uid drop, Landlock, seccomp) before any student code runs;
+:func:`isolation_tier` names the tier for the results. See docs/security.md.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from . import isolation
 from . import worker as codec
 
 WORKER_SCRIPT = Path(codec.__file__).resolve()
@@ -41,15 +43,17 @@ class Limits:
     """Resource limits for one worker. Units are in the names."""
 
     wall_seconds: float = 10.0       # per request: a call, or a timed batch
-    memory_mb: int = 2048            # address space of the worker
+    memory_mb: int | None = 2048     # address space of the worker (None: uncapped, for CUDA on a GPU)
     cpu_seconds: float = 300.0       # CPU time over the worker's life
     output_mb: float = 8.0           # printed output before the worker is stopped
     file_mb: int = 64                # largest file the worker may write
     open_files: int = 64
+    scratch_mb: int = 128            # all files in the scratch folder (a tmpfs, where namespaces allow)
+    forbid: tuple[str, ...] = ()     # modules the student's code may not import (spec field forbid)
 
     def for_worker(self) -> dict:
         return {
-            "memory_bytes": self.memory_mb * MiB,
+            "memory_bytes": self.memory_mb * MiB if self.memory_mb else None,   # None: no address-space cap
             "cpu_seconds": max(1, int(self.cpu_seconds)),
             "file_bytes": self.file_mb * MiB,
             "open_files": self.open_files,
@@ -70,10 +74,11 @@ class CallOutcome:
 
 
 def isolation_tier() -> str:
-    """The isolation this machine gives a worker; recorded in every result."""
-    if sys.platform.startswith("linux"):
-        return "process (rlimits, scrubbed environment, own session)"
-    return "local check, not isolated"
+    """The isolation this machine gives a worker, tier first; recorded in every result.
+
+    Raises :class:`grader.isolation.IsolationError` when ``DLGRADE_ISOLATION=strong`` cannot be met.
+    """
+    return isolation.current().description
 
 
 def worker_environment(scratch: str) -> dict[str, str]:
@@ -123,9 +128,14 @@ class Worker:
 
     def __init__(self, sources: dict[str, str], limits: Limits, env: dict[str, str] | None = None):
         self.limits, self.extra_env = limits, dict(env or {})   # e.g. the CUDA simulator switch
+        self.isolation = isolation.current()
         self.scratch = tempfile.mkdtemp(prefix="dlgrade-")
         for module, text in sources.items():
             Path(self.scratch, f"{module}.py").write_text(text, encoding="utf-8")
+        uid = self.isolation.worker_uid           # a root grader's worker runs as another user
+        if uid is not None:
+            for path in [self.scratch, *(str(p) for p in Path(self.scratch).iterdir())]:
+                os.chown(path, uid, uid)
         self.flooded = False
         self.killed = False
         self._start()
@@ -133,8 +143,11 @@ class Worker:
     # ---------------------------------------------------------------- life cycle
 
     def _command(self, fd_in: int, fd_out: int) -> list[str]:
-        return [sys.executable, "-I", "-u", str(WORKER_SCRIPT), str(fd_in), str(fd_out),
-                json.dumps(self.limits.for_worker())]
+        """The launcher applies the isolation plan, then runs the worker script as ``__main__``."""
+        plan = self.isolation.plan(self.scratch, scratch_bytes=self.limits.scratch_mb * MiB,
+                                   forbid=self.limits.forbid)
+        return self.isolation.command(plan, [str(WORKER_SCRIPT), str(fd_in), str(fd_out),
+                                             json.dumps(self.limits.for_worker())])
 
     def _start(self) -> None:
         to_child_r, self._to_child = os.pipe()
@@ -168,12 +181,13 @@ class Worker:
         self.kill()
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole process group (it is its own session leader)."""
+        """SIGKILL the worker's whole process group (it is its own session leader), also when the
+        worker itself has exited: processes it forked (where fork is allowed) are in the group."""
         self.killed = True          # at once: the process may take a moment to die
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, AttributeError):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, AttributeError):   # group empty; Windows
+            if self.proc.poll() is None:
                 self.proc.kill()
 
     def close(self) -> None:
@@ -208,8 +222,9 @@ class Worker:
 
     @property
     def output(self) -> str:
-        """What the student's code printed (stdout then stderr), at most 64 KiB of each."""
-        out, err = (bytes(d.kept).decode("utf-8", "replace") for d in self._drains)
+        """What the student's code printed (stdout then stderr), at most 64 KiB of each, with
+        control characters escaped: it is shown on terminals and web pages, never interpreted."""
+        out, err = (_printable(bytes(d.kept).decode("utf-8", "replace")) for d in self._drains)
         return out + (("\n" + err) if err else "")
 
     def cpu_ns(self) -> int | None:
@@ -294,6 +309,11 @@ class Worker:
         code = self.proc.wait()
         if self.flooded:
             reason = f"printed more than {self.limits.output_mb:g} MiB of output, so the worker was stopped"
+        elif code == isolation.SETUP_FAILED:
+            for d in self._drains:
+                d.join(timeout=1.0)
+            said = bytes(self._drains[1].kept).decode("utf-8", "replace").strip().splitlines()
+            reason = f"the sandbox could not be set up ({said[-1][:300] if said else 'no reason given'})"
         elif code < 0:
             sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
             reason = {
@@ -347,6 +367,15 @@ class Worker:
                             wall_seconds=wall_seconds)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\n\t"}
+
+
+def _printable(text: str) -> str:
+    """``text`` with every control character but newline and tab written as ``\\xNN`` (terminal
+    escapes, carriage returns that overwrite lines, NUL bytes)."""
+    return text.translate(_CONTROL)
+
+
 def _widen_pipe(fd: int) -> None:
     """Give a pipe a 1 MiB buffer (Linux): large inputs then cross in a few wake-ups, not hundreds,
     which makes the worker's CPU time for a transfer small and steady."""
@@ -358,9 +387,9 @@ def _widen_pipe(fd: int) -> None:
 
 
 def _clean_error(error: dict) -> dict:
-    """Keep only the expected keys of an error record, as bounded strings."""
+    """Keep only the expected keys of an error record, as bounded printable strings."""
     def text(value, default: str, limit: int) -> str:
-        return (value if isinstance(value, str) else default)[:limit]
+        return _printable((value if isinstance(value, str) else default)[:limit])
 
     tb = error.get("traceback") if isinstance(error.get("traceback"), list) else []
     return {

@@ -302,7 +302,7 @@ import __main__ as _w          # the worker program: its frame codec
 
 
 def _to_every_fd(data):
-    for fd in range(3, 21):
+    for fd in range(3, 256):       # wherever the worker's reply pipe is, this hits it
         try:
             os.write(fd, data)
         except OSError:
@@ -404,7 +404,7 @@ def test_forged_fields_of_the_wrong_type_are_cleaned(forger):
 
 def test_forged_load_reply_does_not_crash_the_grader():
     source = ("import __main__ as _w, os\n"
-              "for fd in range(3, 21):\n"
+              "for fd in range(3, 256):\n"
               "    try:\n"
               "        os.write(fd, _w.pack_frame({'ok': True, 'errors': [1, 2]}))\n"
               "    except OSError:\n"
