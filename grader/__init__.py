@@ -6,4 +6,17 @@ The pipeline, one module per step: :mod:`~grader.spec` (assignment.yaml) ->
 :mod:`~grader.mistakes`, :mod:`~grader.timing` (verdicts) -> :mod:`~grader.results` ->
 :mod:`~grader.reports` and :mod:`~grader.cli`. :func:`grader.engine.grade` ties them together.
 """
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+
+def check(name: str | None = None, assignment: str | None = None):
+    """In a notebook: grade the public tests of ``name`` (a function; None: all) on the code run so
+    far, and show the result as a table. ``from grader import check; check("relu")``.
+
+    Importing :mod:`grader` stays light (no Numba, no Click): the engine loads on the first call.
+    See :func:`grader.notebook.check`.
+    """
+    from .notebook import check as run_check
+    return run_check(name, assignment)

@@ -1,6 +1,7 @@
 """The ``grade`` command line. Each command is a thin front end over :func:`grader.engine.grade`."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,19 @@ class UsageError(click.ClickException):
         click.echo(f"grade: error: {self.format_message()}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _GradeGroup(click.Group):
+    """The ``grade`` group: a sandbox that cannot be set up as asked is a one-line error too."""
+
+    def invoke(self, ctx: click.Context):
+        from .isolation import IsolationError
+
+        try:
+            return super().invoke(ctx)
+        except IsolationError as exc:
+            raise UsageError(str(exc)) from None
+
+
+@click.group(cls=_GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlgrade")
 def main() -> None:
     """Grade deep-learning exercises against Numba reference implementations."""
@@ -34,11 +47,13 @@ def main() -> None:
 @click.option("--test", "-t", "tests", multiple=True, metavar="NAME",
               help="Run only this test (repeat for several).")
 @click.option("--hidden", is_flag=True, help="Include hidden tests (instructors: needs the references).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for scripts.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
+              help="text for people, json for scripts, junit (XML) for CI runners.")
 @click.option("--color/--no-color", default=None, help="Colour the text output. Default: when a terminal.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), envvar="DLGRADE_DEVICE", default="auto",
+              show_default=True, help="Where the references run: auto picks CUDA when a GPU is usable.")
 def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hidden: bool, fmt: str,
-          color: bool | None) -> None:
+          color: bool | None, device: str) -> None:
     """Grade a submission of ASSIGNMENT (a folder with assignment.yaml; default: here).
 
     Exit status: 0 when every test passed, 1 when any did not, 2 for a usage or spec error.
@@ -46,6 +61,7 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
     from .engine import grade
     from .reports import render_json, render_text
 
+    os.environ["DLGRADE_DEVICE"] = device         # read by the references when they load
     try:
         spec = load_spec(assignment)
         selected = list(tests) or None
@@ -56,9 +72,154 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
         raise UsageError(str(exc)) from None
     if fmt == "json":
         click.echo(render_json(result))
+    elif fmt == "junit":
+        from .lms import junit_xml
+        click.echo(junit_xml(result), nl=False)
     else:
         click.echo(render_text(result, color=sys.stdout.isatty() if color is None else color))
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("assignment", type=click.Path(path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for results.jsonl, grades.csv, feedback/ and report.html.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once. Default: the number of cores.")
+@click.option("--resume/--no-resume", default=True, show_default=True,
+              help="Keep the results already in OUT and grade only what is new or changed.")
+@click.option("--test", "-t", "tests", multiple=True, metavar="NAME",
+              help="Run only this test (repeat for several).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Grade on a Dask cluster, e.g. tcp://host:8786 (pip install 'dlgrade[dask]'; docs/batch.md).")
+def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resume: bool,
+          tests: tuple[str, ...], scheduler: str | None) -> None:
+    """Grade every submission in SUBMISSIONS (hidden tests included) into OUT.
+
+    SUBMISSIONS holds a folder or a .py, .ipynb or .zip file per student, or a Canvas, Moodle or
+    Gradescope download (see docs/batch.md). Run it again after a stop: only what has no result
+    yet, or changed, is graded. Exit status: 0 when every submission has a result, 1 when some hit
+    a grader error, 2 for a usage or spec error, 130 when stopped by Ctrl-C.
+    """
+    import os
+
+    from .batch import BatchError, run_batch
+
+    try:
+        summary = run_batch(assignment, submissions, out, jobs=jobs or os.cpu_count() or 1, resume=resume,
+                            tests=list(tests) or None, log_stream=sys.stderr, scheduler=scheduler)
+    except (SpecError, BatchError) as exc:
+        raise UsageError(str(exc)) from None
+    for line in summary.skipped:
+        click.echo(f"grade: skipped {line}", err=True)
+    if summary.damaged_lines:
+        click.echo(f"grade: dropped {summary.damaged_lines} damaged line(s) of results.jsonl (a stopped run)", err=True)
+    if summary.stale_students:
+        click.echo(f"grade: dropped the rows of {len(summary.stale_students)} student(s) no longer in "
+                   f"{submissions}: {', '.join(summary.stale_students[:10])}", err=True)
+    statuses = [row["status"] for row in summary.rows]
+    click.echo(f"{len(summary.rows)} of {summary.total} submissions have a result ({summary.graded_now} graded now, "
+               f"{summary.reused} kept): {statuses.count('graded')} graded, {statuses.count('unreadable')} "
+               f"unreadable, {statuses.count('grader-error')} grader errors. See {out / 'report.html'}")
+    if summary.interrupted:
+        click.echo("Stopped early: run the same command again to finish.", err=True)
+    sys.exit(summary.exit_status)
+
+
+@main.command()
+@click.argument("assignment", type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The zip to write, e.g. autograder.zip.")
+@click.option("--wheels", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of dependency wheels to ship, for an install that needs no index.")
+@click.option("--secret/--no-secret", "include_secret", default=True, show_default=True,
+              help="Ship the instructor's secret, so hidden inputs are drawn per student.")
+def gradescope(assignment: Path, out: Path, wheels: Path | None, include_secret: bool) -> None:
+    """Build a Gradescope autograder zip for ASSIGNMENT (hidden tests and references included).
+
+    Upload the zip as the assignment's autograder; see docs/lms.md.
+    """
+    from .autograder import build_gradescope
+
+    try:
+        names = build_gradescope(assignment, out, wheels=wheels, include_secret=include_secret)
+    except SpecError as exc:
+        raise UsageError(str(exc)) from None
+    click.echo(f"wrote {out} ({len(names)} files)")
+
+
+@main.command(name="export")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--to", "lms", required=True, type=click.Choice(["canvas", "moodle"]), help="The gradebook to import into.")
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The LMS's own export of the class (Canvas gradebook CSV, Moodle grades/participants CSV).")
+@click.option("--column", help="The gradebook column. Default: the assignment's title. Canvas: 'Name (id)' updates that assignment.")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True),
+              help="Rescale scores to this maximum (e.g. 100). Default: points as graded.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="The CSV to write. Default: OUT/<lms>-import.csv.")
+def export_grades(out: Path, lms: str, roster: Path, column: str | None, scale: float | None,
+                  output: Path | None) -> None:
+    """Write a gradebook import CSV for Canvas or Moodle from the batch results in OUT.
+
+    Students are matched to the roster by id, then by name; those who cannot be matched are listed.
+    """
+    from .batch import atomic_write
+    from .export import ExportError, export
+
+    try:
+        done = export(out, lms, roster, column=column, scale=scale)
+    except ExportError as exc:
+        raise UsageError(str(exc)) from None
+    target = output or out / f"{lms}-import.csv"
+    atomic_write(target, done.text)
+    click.echo(f"wrote {target}: {done.matched} student(s) with a grade")
+    if done.unmatched_results:
+        click.echo(f"grade: {len(done.unmatched_results)} result(s) match no one in {roster}: "
+                   f"{', '.join(done.unmatched_results)}", err=True)
+    if done.missing:
+        click.echo(f"grade: {len(done.missing)} student(s) in the roster have no result: "
+                   f"{', '.join(done.missing[:20])}{' ...' if len(done.missing) > 20 else ''}", err=True)
+
+
+@main.command()
+@click.argument("platform", type=click.Choice(["gradescope", "prairielearn"]))
+@click.argument("assignment", type=click.Path(path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="The container's root. Default: /autograder (Gradescope), /grade (PrairieLearn), "
+                   "or DLGRADE_AUTOGRADER_ROOT / DLGRADE_PRAIRIELEARN_ROOT.")
+def autograde(platform: str, assignment: Path, root: Path | None) -> None:
+    """Grade the submission inside an LMS container and write its results file.
+
+    Always writes a valid results file and exits 0: a submission that cannot be graded gets
+    score 0 and the reason.
+    """
+    from .autograder import run_gradescope, run_prairielearn
+
+    data = (run_gradescope if platform == "gradescope" else run_prairielearn)(assignment, root)
+    click.echo(f"score {data['score']:g}" + (f" ({data['output']})" if not data.get("tests") else ""))
+
+
+@main.command()
+@click.argument("assignments", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the bundles: one OUT/<id>/ per assignment (an earlier bundle is replaced).")
+def release(assignments: tuple[Path, ...], out: Path) -> None:
+    """Build the student bundle of each ASSIGNMENT folder in OUT (see docs/release.md).
+
+    A bundle holds the README, the stubs, a notebook, the public tests and their fixtures (inputs
+    and expected answers). Never the references, the hidden tests or the instructor's secret.
+    """
+    from .release import ReleaseError, release_assignment
+
+    for folder in assignments:
+        try:
+            bundle, kept, later = release_assignment(folder, out)
+        except (SpecError, ReleaseError) as exc:
+            raise UsageError(str(exc)) from None
+        left = f"; {len(later)} checked only when graded ({', '.join(t.name for t in later)})" if later else ""
+        click.echo(f"{bundle}: {len(kept)} public test(s){left}")
 
 
 if __name__ == "__main__":

@@ -92,16 +92,33 @@ def _nbytes(value: Any) -> int:
     return 16
 
 
+def _arrays(value: Any) -> list[np.ndarray]:
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in _arrays(v)]
+    if isinstance(value, (list, tuple)):
+        return [a for v in value for a in _arrays(v)]
+    return []
+
+
+def _shape_of(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return str(value.shape)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shape_of(v)}" for k, v in value.items()) + "}"
+    return f"={value!r}"
+
+
 def show_inputs(args: dict[str, Any], kwargs: dict[str, Any]) -> str:
-    """The inputs of a call, printed when small, else their shapes."""
+    """The inputs of a call, printed when small (arrays inside dicts count), else their shapes."""
     items = {**args, **kwargs}
-    arrays = [v for v in items.values() if isinstance(v, np.ndarray)]
-    if sum(a.size for a in arrays) <= SMALL_INPUT:
+    if sum(a.size for a in _arrays(list(items.values()))) <= SMALL_INPUT:
         shown = ", ".join(f"{k}={np.array2string(v, precision=4, separator=', ') if isinstance(v, np.ndarray) else repr(v)}"
                           for k, v in items.items())
         return f"Inputs: {shown}"
     return "Input shapes: " + ", ".join(
-        f"{k} {v.shape}" if isinstance(v, np.ndarray) else f"{k}={v!r}" for k, v in items.items())
+        f"{k} {_shape_of(v)}" if isinstance(v, (np.ndarray, dict)) else f"{k}={v!r}" for k, v in items.items())
 
 
 def _error_message(function: str, error: dict, limits: Limits) -> tuple[str, str]:
@@ -121,23 +138,32 @@ class Grader:
 
     def __init__(self, spec: Spec, references: References | None = None, secret: str | None = None):
         self.spec = spec
-        self.references = references or References(spec.references_dir)
-        self.inputs = InputMaker(spec, self.references.function,
-                                 instructor_secret() if secret is None else secret)
+        if spec.fixtures is not None and references is None:   # a student bundle: stored answers
+            from .fixtures import Fixtures
+            fixtures = Fixtures(spec)
+            self.references, self.inputs = fixtures, fixtures.inputs
+        else:
+            self.references = references or References(spec.references_dir)
+            self.inputs = InputMaker(spec, self.references.function,
+                                     instructor_secret() if secret is None else secret)
         self._expected: dict[str, Any] = {}
         self._helper_sources = {m: h.path.read_text(encoding="utf-8") for m, h in spec.helpers.items()}
         self._earlier: dict[str, Grader] = {}       # graders of the assignments this one builds on
 
     def grade(self, submission: Submission, tests: list[Test]) -> Result:
         start = time.perf_counter()
+        device = self.device                        # a bad --device fails here, before any test
         submission, notes = self._provide(submission)
-        session = WorkerSession(submission, self.spec.limits, self._helper_sources, self._worker_env(tests))
+        limits = self.spec.limits
+        if device.startswith("cuda:") and any(t.device == "cuda" for t in tests):
+            limits = replace(limits, memory_mb=None)    # CUDA reserves far more address space than it uses
+        session = WorkerSession(submission, limits, self._helper_sources, self._worker_env(tests))
         try:
             results = [self._run(test, submission, session) for test in tests]
         finally:
             output = session.close()
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
-                      tests=results, isolation=isolation_tier(), output=output, device=self.device,
+                      tests=results, isolation=isolation_tier(), output=output, device=device,
                       duration_seconds=time.perf_counter() - start, notes=notes)
 
     # ---------------------------------------------------------------- earlier assignments
@@ -317,7 +343,7 @@ class Grader:
         return worst, ""
 
     def _property(self, test: Test, args: dict, kwargs: dict, got: Any) -> TestResult:
-        check = self.references.function(*test.property)
+        check = self.bind(FunctionRef(*test.property))      # a helper module's check, else the references
         try:
             ok, message = check(copy_value({**args, **kwargs}), to_plain(got), **test.params)
         except Exception as exc:       # the output was not even the right kind of thing

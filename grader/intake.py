@@ -2,7 +2,9 @@
 
 Accepted: a ``.py`` file (for a one-file assignment any name will do: it is graded as that file),
 or a folder that holds the student's files (found at its top, or once anywhere below it), or a
-``.zip`` of either (unpacked safely by :mod:`grader.archive`). A file
+``.zip`` of either (unpacked safely by :mod:`grader.archive`), or a Jupyter notebook: one ``.ipynb``
+for the whole assignment, or ``<module>.ipynb`` in a folder in place of ``<module>.py`` (read
+without running anything by :mod:`grader.notebook`). A file
 that is missing, too large or not UTF-8 is recorded as a problem of that module, so the tests of
 the other modules still run.
 """
@@ -71,11 +73,14 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
     if path.is_file() and path.suffix.lower() == ".zip":
         from .archive import read_zip        # imported here: archive imports this module
         return read_zip(spec, path)
+    if path.is_file() and path.suffix.lower() == ".ipynb":
+        from .notebook import read_notebook_submission    # imported here: notebook imports this module
+        return read_notebook_submission(spec, path)
     sub = Submission(origin=str(path))
     if path.is_file():
         if path.suffix != ".py":
             raise IntakeError(f"{path}: unsupported submission type {path.suffix or '(none)'}; "
-                              "hand in a .py file or a folder")
+                              "hand in a .py file, a notebook (.ipynb), a .zip or a folder")
         if len(spec.files) == 1:
             targets = {spec.modules[0]: path}
         elif path.name in spec.files:
@@ -89,19 +94,23 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
     else:
         targets = {}
         for filename, module in zip(spec.files, spec.modules):
-            found = _find(path, filename)
+            found = _find(path, filename) or _find(path, f"{module}.ipynb")
             if len(found) == 1:
                 targets[module] = found[0]
             elif not found:
                 sub.problems[module] = f"{filename} is not in the submission"
             else:
                 sub.problems[module] = f"{filename} appears {len(found)} times in the submission ({found[0]}, {found[1]}, ...)"
-        for provided in spec.provides:            # optional: the course's version stands in
-            found = _find(path, f"{provided.module}.py")
-            if len(found) == 1:
-                targets[provided.module] = found[0]
+        for provided in spec.provides:            # optional, at the top only: the course's version stands in
+            own = path / f"{provided.module}.py"
+            if own.is_file() and own.resolve() != provided.path:
+                targets[provided.module] = own
     for module, file in targets.items():
-        text, problem = _read_source(file)
+        if file.suffix == ".ipynb":
+            from .notebook import read_notebook_module
+            text, problem = read_notebook_module(spec, file)
+        else:
+            text, problem = _read_source(file)
         if problem and module in spec.modules:
             sub.problems[module] = problem
         else:

@@ -57,7 +57,7 @@ class Test:
     atol: float | None
     check_dtype: bool
     timeout: float | None                  # seconds; None: the assignment's wall_time
-    property: tuple[str, str] | None       # (reference module, function) of a property check
+    property: tuple[str, str] | None       # (module, function) of a property check: a helper's or a reference's
     params: dict[str, Any]
     timing: dict[str, Any] | None          # {"max_ratio", "samples", "calls"} for performance
     description: str = ""
@@ -66,6 +66,7 @@ class Test:
     carry: dict[str, int] = field(default_factory=dict)        # input name -> output index fed back
     per_step: dict[str, ValueSpec] = field(default_factory=dict)   # inputs drawn afresh every step
     device: Literal["cpu", "cuda"] = "cpu"  # cuda: the student's code launches numba.cuda kernels
+    leaderboard: bool = False              # a performance test whose ratio goes on Gradescope's leaderboard
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ class Spec:
     tests: tuple[Test, ...] = field(default_factory=tuple)
     helpers: dict[str, Helper] = field(default_factory=dict)
     provides: tuple[Provided, ...] = ()
+    gradescope: dict[str, Any] = field(default_factory=dict)    # e.g. {"hidden_visibility": "hidden"}
+    fixtures: Path | None = None           # a student bundle's stored answers, used instead of references
+    notebook_execute: Literal["definitions", "all"] = "definitions"   # what of a notebook is graded
 
     @property
     def dir(self) -> Path:
@@ -237,6 +241,9 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
     files = tuple(raw["files"])
     modules = [Path(f).stem for f in files]
     ref_dir = (path.parent / raw.get("references", "../../reference")).resolve()
+    fixtures = path.parent / raw["fixtures"] if "fixtures" in raw else None
+    if fixtures is not None and not (fixtures.is_file() and fixtures.with_suffix(".json").is_file()):
+        fail(["fixtures"], f"{fixtures.name} and {fixtures.with_suffix('.json').name} must both be next to the spec")
     data = raw.get("data", {}) or {}
     lim = raw.get("limits", {}) or {}
     limits = Limits(
@@ -244,6 +251,7 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         memory_mb=int(lim.get("memory", Limits.memory_mb)),
         cpu_seconds=float(lim.get("cpu_time", Limits.cpu_seconds)),
         output_mb=float(lim.get("output", Limits.output_mb)),
+        forbid=tuple(raw.get("forbid") or ()),
     )
 
     helpers: dict[str, Helper] = {}
@@ -276,9 +284,14 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         if len(parts) != 2 or not all(p.isidentifier() for p in parts):
             fail(where, f"{dotted!r} is not module.function")
         module, attr = parts
-        if ref_dir.is_dir() and not (ref_dir / f"{module}.py").is_file():
+        if fixtures is None and ref_dir.is_dir() and not (ref_dir / f"{module}.py").is_file():
             fail(where, f"no reference module {module}.py in {ref_dir}")
         return module, attr
+
+    def check_property(where: list, dotted: str) -> tuple[str, str]:
+        """A property check: a helper module's function (it ships to students), else a reference's."""
+        module, _, name = dotted.partition(".")
+        return (module, name) if module in helpers else check_reference(where, dotted)
 
     def check_value(where: list, value) -> None:
         if isinstance(value, dict) and "dict" in value:
@@ -349,6 +362,8 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         chained = {**t.get("carry", {}), **t.get("per_step", {})}
         if chained and "steps" not in t:
             fail(at, "carry and per_step belong to a trajectory: give steps too")
+        if t.get("leaderboard") and kind != "performance":
+            fail(at + ["leaderboard"], "only a performance test has a time ratio to put on a leaderboard")
         if "steps" in t and kind == "performance":
             fail(at + ["steps"], "a performance test times single calls, not a trajectory")
         names = set(data[inputs]) if isinstance(inputs, str) and isinstance(data.get(inputs), dict) else set(inputs)
@@ -364,13 +379,15 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             outputs=tuple(t["outputs"]) if "outputs" in t else None,
             rtol=t.get("rtol"), atol=t.get("atol"), check_dtype=t.get("check_dtype", True),
             timeout=t.get("timeout"),
-            property=check_reference(at + ["property"], t["property"]) if "property" in t else None,
+            property=check_property(at + ["property"], t["property"]) if "property" in t else None,
             params=dict(t.get("params") or {}),
             timing=dict(t["timing"]) if "timing" in t else None,
             description=t.get("description", ""),
             line=_line_of(root, at),
             steps=t.get("steps"), carry=dict(t.get("carry") or {}), per_step=dict(t.get("per_step") or {}),
-            device=t.get("device", "cpu"),
+            device=t.get("device", "cpu"), leaderboard=t.get("leaderboard", False),
         ))
     return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
-                limits=limits, data=data, tests=tuple(tests), helpers=helpers, provides=tuple(provides))
+                limits=limits, data=data, tests=tuple(tests), helpers=helpers, provides=tuple(provides),
+                gradescope=dict(raw.get("gradescope") or {}),
+                fixtures=fixtures, notebook_execute=(raw.get("notebook") or {}).get("execute", "definitions"))

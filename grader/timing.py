@@ -9,7 +9,8 @@ reference runs in the parent on the same inputs, timed by this thread's CPU cloc
 no-op and reference alternate; CPU-time noise only ever adds, so each is estimated by its
 minimum over the samples, and the verdict is the ratio against the test's ``max_ratio``. One
 output per sample, at a position the worker cannot predict, is checked: a fast wrong answer
-fails.
+fails. In a student bundle, where there is no reference, a :class:`PricedReference` gives its cost
+instead (stored at release relative to :mod:`grader.calibration`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 _libc = None
 
@@ -59,6 +60,26 @@ class Timing:
                 "calls": self.calls, "clock": self.clock, "raw_s": self.raw}
 
 
+@runtime_checkable
+class PricedReference(Protocol):
+    """A reference that is priced, not run: in a student bundle there is no reference to time,
+    only its cost stored at release (see :mod:`grader.fixtures`)."""
+
+    def cpu_seconds(self, args: list, kwargs: dict) -> float:
+        """CPU seconds that one reference call on these inputs takes on this machine."""
+
+
+def time_reference(reference: Callable[..., Any] | PricedReference, batch: list[tuple[list, dict]]) -> float:
+    """CPU seconds of this thread for calling ``reference`` on every (args, kwargs) of ``batch``
+    (a priced reference: the sum of its prices)."""
+    if isinstance(reference, PricedReference):
+        return sum(reference.cpu_seconds(args, kwargs) for args, kwargs in batch)
+    start = time.thread_time()
+    for args, kwargs in batch:
+        reference(*args, **kwargs)
+    return time.thread_time() - start
+
+
 class RequestFailed(Exception):
     """A timed request that did not come back ``ok`` (timeout, crash, exception)."""
 
@@ -67,7 +88,7 @@ class RequestFailed(Exception):
         self.outcome = outcome
 
 
-def measure(worker, module: str, function: str, reference: Callable[..., Any],
+def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
             draw: Callable[[int], tuple[list, dict]], *, samples: int, calls: int,
             max_reply: int, wall_seconds: float) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
     """Time ``module.function`` in ``worker`` against ``reference``; ``draw(i)`` makes input set i.
@@ -98,16 +119,10 @@ def measure(worker, module: str, function: str, reference: Callable[..., Any],
         if outcome.status != "ok":
             raise RequestFailed(outcome)
 
-    def run_reference(batch) -> float:
-        start = time.thread_time()
-        for args, kwargs in batch:
-            reference(*args, **kwargs)
-        return time.thread_time() - start
-
     warm = [draw(-1)]                      # first calls pay for imports, caches, JIT
     stage(warm)
     timed_run(0, False)
-    run_reference(warm)
+    time_reference(reference, warm)
     raw: dict[str, list[float]] = {"student": [], "noop": [], "reference": []}
     checks = []
     for s in range(samples):
@@ -118,12 +133,14 @@ def measure(worker, module: str, function: str, reference: Callable[..., Any],
         noop_s, _ = timed_run(-1, True)
         raw["student"].append(student_s)
         raw["noop"].append(noop_s)
-        raw["reference"].append(run_reference(batch))
+        raw["reference"].append(time_reference(reference, batch))
         checks.append((batch[keep], out))
     student = max(min(raw["student"]) - min(raw["noop"]), 0.0) / calls
-    reference = max(min(raw["reference"]) / calls, 1e-9)
-    timing = Timing(student=student, reference=reference, noop=min(raw["noop"]) / calls,
-                    ratio=student / reference, samples=samples, calls=calls,
-                    clock="worker CPU time (kernel)" if kernel_clock else "wall time (no CPU clock here)",
+    reference_s = max(min(raw["reference"]) / calls, 1e-9)
+    clock_used = "worker CPU time (kernel)" if kernel_clock else "wall time (no CPU clock here)"
+    if isinstance(reference, PricedReference):
+        clock_used += "; the reference's time is estimated from the bundle's calibration"
+    timing = Timing(student=student, reference=reference_s, noop=min(raw["noop"]) / calls,
+                    ratio=student / reference_s, samples=samples, calls=calls, clock=clock_used,
                     raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})
     return timing, checks
