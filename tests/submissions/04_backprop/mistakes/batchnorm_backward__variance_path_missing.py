@@ -1,0 +1,7 @@
+def batchnorm_backward(dout, x, gamma, eps=1e-5):
+    z, dz = _rows(x), _rows(dout)
+    inv_std = 1.0 / np.sqrt(z.var(axis=0) + eps)
+    x_hat = (z - z.mean(axis=0)) * inv_std
+    dx_hat = dz * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0)) * inv_std
+    return _unrows(dx, x), (dz * x_hat).sum(axis=0), dz.sum(axis=0)
