@@ -509,7 +509,11 @@ def _probe(plan: dict) -> dict:
 
 
 def launch(argv: list[str]) -> None:
-    """The worker process's entry point (see :data:`BOOTSTRAP`): ``THIS_FILE PLAN_JSON WORKER ARGS...``."""
+    """The worker process's entry point (see :data:`BOOTSTRAP`): ``THIS_FILE PLAN_JSON WORKER ARGS...``.
+
+    With ``{"template": true, "socket": FD}`` as the plan it becomes a *template* instead: a warm
+    process that forks workers on request (:func:`_serve_template`).
+    """
     plan = json.loads(argv[1])
     if plan.get("probe_canary"):
         print(json.dumps(_probe(plan)), flush=True)
@@ -519,19 +523,120 @@ def launch(argv: list[str]) -> None:
     # from its cached bytecode when the parent left one: compiling it costs ~20 ms per start.
     spec = importlib.util.spec_from_file_location("__main__", argv[2])
     code = spec.loader.get_code("__main__")
+    if plan.get("template"):
+        _serve_template(int(plan["socket"]), code, argv[2])
+        return
+    _become_worker(plan, code, argv[2], argv[3:])
+
+
+def _become_worker(plan: dict, code, worker_path: str, worker_args: list[str]) -> None:
+    """Apply the plan's layers, then run the worker program (``code``) as ``__main__``."""
+    import types
+    parent = os.getppid()
     try:
         apply(plan)
     except (SetupFailed, OSError) as exc:
         sys.stderr.write(f"dlgrade-isolation: {exc}\n")
         sys.stderr.flush()
         os._exit(SETUP_FAILED)
+    if sys.platform.startswith("linux"):
+        # Die with the process that started us (the grader, or the template). Set after the
+        # layers: changing credentials clears it.
+        _libc().prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+        if os.getppid() != parent:            # it died before the request above
+            os._exit(SETUP_FAILED)
     if plan.get("forbid"):
         import numpy  # noqa: F401  (the runtime's own imports come first: they are not the student's)
         sys.meta_path.insert(0, _ForbiddenImports(plan["forbid"]))
-    module = importlib.util.module_from_spec(spec)
+    module = types.ModuleType("__main__")
+    module.__file__ = worker_path
     sys.modules["__main__"] = module
-    sys.argv = [argv[2]] + argv[3:]
+    sys.argv = [worker_path, *worker_args]
     exec(code, module.__dict__)
+
+
+# --------------------------------------------------------------------------- the worker template
+
+PR_SET_PDEATHSIG = 1
+TEMPLATE_FDS = 4                        # per request: worker's request pipe, reply pipe, stdout, stderr
+
+
+def _serve_template(sock_fd: int, code, worker_path: str) -> None:
+    """Fork workers on request; never run student code here.
+
+    Starting a Python interpreter and importing NumPy costs ~100 ms; forking this process, which
+    has done both, costs a few. Each request on the SOCK_SEQPACKET socket is a JSON message
+    ``{"plan", "args", "cwd", "env"}`` with the worker's four descriptors attached (SCM_RIGHTS).
+    The reply is ``{"pid": N}``; when a worker exits, ``{"exit": N, "status": S}`` (a wait
+    status) follows, so the parent learns how it ended. EOF on the socket ends the template and
+    its workers; the template also dies with its parent (PR_SET_PDEATHSIG), its workers with it.
+    """
+    import select
+    import signal
+    import socket
+
+    import numpy  # noqa: F401  (warm: every worker needs it)
+
+    libc = _libc()
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    sock = socket.socket(fileno=sock_fd)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    children: set[int] = set()
+    try:
+        while True:
+            ready, _, _ = select.select([sock, wake_r], [], [])
+            if wake_r in ready:
+                os.read(wake_r, 512)
+            for pid in list(children):                 # reap: report how each worker ended
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    children.discard(pid)
+                    sock.send(json.dumps({"exit": pid, "status": status}).encode())
+            if sock not in ready:
+                continue
+            message, fds, _, _ = socket.recv_fds(sock, 1 << 20, TEMPLATE_FDS)
+            if not message:
+                return
+            request = json.loads(message)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    sock.close()
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    for fd in (wake_r, wake_w):
+                        os.close(fd)
+                    _worker_from_template(request, fds, code, worker_path)
+                except BaseException:              # nothing here may return into the template loop
+                    os._exit(SETUP_FAILED)
+                os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            children.add(pid)
+            sock.send(json.dumps({"pid": pid}).encode())
+    finally:
+        for pid in children:
+            try:
+                os.killpg(pid, 9)
+            except OSError:
+                pass
+
+
+def _worker_from_template(request: dict, fds: list[int], code, worker_path: str) -> None:
+    """In a freshly forked child: become the worker a fresh interpreter would have been."""
+    fd_in, fd_out, out_w, err_w = fds
+    os.setsid()                                  # its own session and process group
+    null = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((null, 0), (out_w, 1), (err_w, 2)):
+        os.dup2(source, target)
+        os.close(source)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    _become_worker(request["plan"], code, worker_path, [str(fd_in), str(fd_out), *request["args"]])
 
 
 # =========================================================================== the parent's half

@@ -121,6 +121,126 @@ class _OutputDrain(threading.Thread):
                 return
 
 
+START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux) or spawn
+
+
+class _ForkedProcess:
+    """A worker forked by the template: the parts of ``subprocess.Popen`` that :class:`Worker` uses.
+
+    It is the template's child, not ours, so its exit status arrives from the template.
+    """
+
+    def __init__(self, template: "_Template", pid: int, stdout, stderr):
+        self.template, self.pid, self.stdout, self.stderr = template, pid, stdout, stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            status = self.template.status(self.pid)
+            if status is not None:
+                self.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.template.wait_exit(self.pid, timeout) is None:
+            raise subprocess.TimeoutExpired("worker", timeout)
+        return self.poll()
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class _Template:
+    """A warm process (Python started, NumPy imported, no student code ever) that forks workers.
+
+    One per grading process, started on first use and again if it dies. A fork costs a few
+    milliseconds where a fresh interpreter costs ~100 ms, which is most of a small submission's
+    overhead in a batch. See :func:`grader.isolation._serve_template` for the other side.
+    """
+
+    _current: "_Template | None" = None
+    _guard = threading.Lock()
+
+    @classmethod
+    def get(cls) -> "_Template":
+        with cls._guard:
+            if cls._current is None or not cls._current.alive:
+                cls._current = cls()
+            return cls._current
+
+    def __init__(self):
+        import socket
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock = ours
+        home = tempfile.gettempdir()
+        plan = {"template": True, "socket": theirs.fileno(), "layers": []}
+        self.proc = subprocess.Popen(
+            isolation.current().command(plan, [str(WORKER_SCRIPT)]), cwd=home,
+            env=worker_environment(home), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), start_new_session=True, close_fds=True)
+        theirs.close()
+        self.lock = threading.Lock()                     # one fork request at a time
+        self.changed = threading.Condition()
+        self.exits: dict[int, int] = {}
+        self.pids: list[int] = []
+        self.closed = False
+        threading.Thread(target=self._listen, daemon=True, name="dlgrade-template").start()
+
+    @property
+    def alive(self) -> bool:
+        return not self.closed and self.proc.poll() is None
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                message = self.sock.recv(4096)
+            except OSError:
+                message = b""
+            with self.changed:
+                if not message:
+                    self.closed = True
+                    self.changed.notify_all()
+                    return
+                event = json.loads(message)
+                if "exit" in event:
+                    self.exits[int(event["exit"])] = int(event["status"])
+                else:
+                    self.pids.append(int(event["pid"]))
+                self.changed.notify_all()
+
+    def fork(self, plan: dict, args: list[str], cwd: str, env: dict[str, str], fds: list[int]) -> int:
+        """Ask for a worker; returns its pid. Raises OSError when the template is gone."""
+        import socket
+        with self.lock:
+            request = json.dumps({"plan": plan, "args": args, "cwd": cwd, "env": env}).encode()
+            socket.send_fds(self.sock, [request], fds)
+            with self.changed:
+                if not self.changed.wait_for(lambda: self.pids or self.closed, timeout=10):
+                    raise OSError("the worker template did not answer")
+                if not self.pids:
+                    raise OSError("the worker template has exited")
+                return self.pids.pop(0)
+
+    def status(self, pid: int) -> int | None:
+        with self.changed:
+            return self.exits.get(pid)
+
+    def wait_exit(self, pid: int, timeout: float | None) -> int | None:
+        with self.changed:
+            self.changed.wait_for(lambda: pid in self.exits or self.closed, timeout=timeout)
+            if pid not in self.exits and self.closed:
+                self.exits[pid] = signal.SIGKILL        # the template died, and its workers with it
+            return self.exits.get(pid)
+
+
+def _fork_wanted() -> bool:
+    choice = os.environ.get(START_ENV, "").strip().lower() or "fork"
+    return choice == "fork" and sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 class Worker:
     """One untrusted worker process for one submission. Use as a context manager."""
 
@@ -155,6 +275,12 @@ class Worker:
         for fd in (self._to_child, self._from_child):
             _widen_pipe(fd)
         os.set_blocking(self._to_child, False)     # requests are written under the deadline too
+        if _fork_wanted():
+            try:
+                self._fork(to_child_r, from_child_w)
+                return
+            except OSError:                         # no template: start an interpreter instead
+                pass
         try:
             self.proc = subprocess.Popen(
                 self._command(to_child_r, from_child_w),
@@ -170,9 +296,35 @@ class Worker:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
+        self._drain(self.proc.stdout, self.proc.stderr)
+
+    def _fork(self, to_child_r: int, from_child_w: int) -> None:
+        """Start the worker as a fork of the warm template; the pipe ends are passed, then closed here."""
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        plan = self.isolation.plan(self.scratch, scratch_bytes=self.limits.scratch_mb * MiB,
+                                   forbid=self.limits.forbid)
+        template = _Template.get()
+        try:
+            pid = template.fork(plan, [json.dumps(self.limits.for_worker())], self.scratch,
+                                       {**worker_environment(self.scratch), **self.extra_env},
+                                       [to_child_r, from_child_w, out_w, err_w])
+        except OSError:
+            for fd in (out_r, err_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (out_w, err_w):
+                os.close(fd)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.proc = _ForkedProcess(template, pid, os.fdopen(out_r, "rb", buffering=0),
+                                   os.fdopen(err_r, "rb", buffering=0))
+        self._drain(self.proc.stdout, self.proc.stderr)
+
+    def _drain(self, stdout, stderr) -> None:
         cap = int(self.limits.output_mb * MiB)
-        self._drains = [_OutputDrain(s, self.KEEP_OUTPUT, cap, self._flood)
-                        for s in (self.proc.stdout, self.proc.stderr)]
+        self._drains = [_OutputDrain(s, self.KEEP_OUTPUT, cap, self._flood) for s in (stdout, stderr)]
         for d in self._drains:
             d.start()
 
