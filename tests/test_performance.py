@@ -60,3 +60,42 @@ def test_a_wrong_answer_is_not_timed(grader, tmp_path):
     assert result.status == "failed"
     assert result.message.startswith("Not timed")
     assert "ratio" not in result.details
+
+
+# --------------------------------------------------------------------------- conv and pooling, under load
+
+def _busy_cores(count: int) -> list[subprocess.Popen]:
+    """Processes that keep ``count`` cores busy, as other jobs on a shared CI machine do."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
+SPEED_CASES = [   # (assignment, file, test, correct solution, slow one, slow one is a whole file)
+    ("05_convolution", "conv.py", "forward_speed", "tests/submissions/05_convolution/correct.py",
+     "tests/submissions/05_convolution/speed/conv2d_forward__pixel_loop.py", False),
+    ("06_pooling", "pooling.py", "max_forward_speed", "tests/submissions/06_pooling/correct.py",
+     "tests/submissions/06_pooling/speed/loop_max_pool_forward.py", True),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, filename, test_name, correct, loop, whole", SPEED_CASES)
+def test_vectorised_passes_and_a_per_window_loop_fails_beside_busy_cores(tmp_path, assignment, filename,
+                                                                          test_name, correct, loop, whole):
+    spec = load_spec(ROOT / "assignments" / assignment)
+    grader = Grader(spec)
+    tests = spec.select([test_name])
+    correct_text, loop_text = (ROOT / correct).read_text(), (ROOT / loop).read_text()
+    for name, text in (("fast", correct_text), ("slow", loop_text if whole else correct_text + "\n\n" + loop_text)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / filename).write_text(text)     # a later definition replaces the correct one
+    busy = _busy_cores(2)
+    try:
+        fast = grader.grade(read_submission(spec, tmp_path / "fast"), tests).tests[0]
+        slow = grader.grade(read_submission(spec, tmp_path / "slow"), tests).tests[0]
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    assert fast.status == "passed", fast.message
+    assert slow.status == "failed" and "Python loops" in slow.message, slow.message
+    assert slow.details["ratio"] > 3 * fast.details["ratio"]
