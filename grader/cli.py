@@ -67,6 +67,7 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
         selected = list(tests) or None
         spec.select(selected, hidden)              # unknown test names fail before any work
         sub = read_submission(spec, submission)
+        _say_if_compiling(spec, spec.select(selected, hidden))
         result = grade(spec, sub, tests=selected, include_hidden=hidden)
     except (SpecError, IntakeError) as exc:
         raise UsageError(str(exc)) from None
@@ -78,6 +79,19 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
     else:
         click.echo(render_text(result, color=sys.stdout.isatty() if color is None else color))
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
+
+
+def _say_if_compiling(spec, tests) -> None:
+    """A first run compiles the references (seconds): say so, rather than seem to hang."""
+    if spec.fixtures is not None:
+        return
+    from .references import References
+
+    used = {t.reference[0] for t in tests if t.reference} | {t.property[0] for t in tests if t.property}
+    cold = References(spec.references_dir).uncompiled(used)
+    if cold:
+        click.echo(f"grade: compiling the reference implementations ({', '.join(cold)}); "
+                   "only the first run does this...", err=True)
 
 
 @main.command()

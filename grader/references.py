@@ -57,6 +57,14 @@ class References:
     def mistakes(self, module: str, name: str) -> list[Mistake]:
         return list(getattr(self.module(module), "MISTAKES", {}).get(name, []))
 
+    def uncompiled(self, modules: set[str]) -> list[str]:
+        """Which of these reference modules have nothing in Numba's cache yet (a first run compiles)."""
+        _use_private_numba_cache()
+        folder = Path(os.environ.get("NUMBA_CACHE_DIR", "")) / (
+            f"{self.directory.name}_{hashlib.sha1(str(self.directory).encode()).hexdigest()}")
+        return sorted(m for m in modules if (self.directory / f"{m}.py").is_file()
+                      and not any(folder.glob(f"{m}.*.nbi")))
+
     def device(self) -> str:
         """Where the references run: "cpu", "cuda: <GPU>" or "cuda simulator" (the folder's
         ``device`` module decides, from ``DLGRADE_DEVICE``; without one, the CPU)."""
