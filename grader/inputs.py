@@ -88,6 +88,7 @@ class InputMaker:
         self.resolve = resolve          # (module, attr) -> callable, for generators in references
         self.secret = secret
         self._data: dict[str, Any] = {}
+        self._drawn: dict[tuple[str, int | None], tuple[dict, dict]] = {}   # same for every student
 
     @staticmethod
     def per_student(test: Test) -> bool:
@@ -158,6 +159,15 @@ class InputMaker:
         ``student`` is the submission's identity, used by tests drawn per student.
         """
         own = student if self.per_student(test) else None
+        key = (test.name, fresh_seed)
+        if own is None and key in self._drawn:     # drawing is deterministic: a batch draws once
+            return copy_value(self._drawn[key])
+        args, kwargs = self._draw(test, fresh_seed, own)
+        if own is None:
+            self._drawn[key] = copy_value((args, kwargs))
+        return args, kwargs
+
+    def _draw(self, test: Test, fresh_seed: int | None, own: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         if isinstance(test.inputs, str):
             data = self.data(test.inputs)
             if not isinstance(data, dict):
