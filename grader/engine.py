@@ -19,7 +19,7 @@ from .intake import Submission
 from .mistakes import Mistake, diagnose
 from .references import References, import_helper
 from .results import Result, TestResult
-from .sandbox import CallOutcome, Limits, Worker, isolation_tier
+from .sandbox import CallOutcome, Limits, Worker, isolation_tier, prepare_in_background
 from .spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure
 from .worker import FunctionRef, run_chain, to_plain
@@ -137,6 +137,7 @@ class Grader:
     (except for inputs drawn per student, which differ by submission)."""
 
     def __init__(self, spec: Spec, references: References | None = None, secret: str | None = None):
+        prepare_in_background()               # the isolation probe and the template start meanwhile
         self.spec = spec
         if spec.fixtures is not None and references is None:   # a student bundle: stored answers
             from .fixtures import Fixtures

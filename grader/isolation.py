@@ -49,6 +49,7 @@ import platform
 import stat
 import struct
 import sys
+import threading
 import time
 
 #: ``python -I -c BOOTSTRAP THIS_FILE PLAN_JSON WORKER_SCRIPT ARGS...``: load this file by path
@@ -811,13 +812,15 @@ def choose(mode: str | None = None) -> Isolation:
 
 
 _current: Isolation | None = None
+_probing = threading.Lock()
 
 
 def current() -> Isolation:
     """The isolation of this process, probed on first use (about 0.1 s) and then remembered."""
     global _current
-    if _current is None:
-        _current = choose()
+    with _probing:                      # callers in several threads share one probe
+        if _current is None:
+            _current = choose()
     return _current
 
 

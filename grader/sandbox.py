@@ -236,6 +236,19 @@ class _Template:
             return self.exits.get(pid)
 
 
+def prepare_in_background() -> None:
+    """Probe the isolation tier and start the worker template while the caller does other work
+    (importing the references takes as long): both wait on other processes, not on this one."""
+    def prepare() -> None:
+        try:
+            isolation.current()
+            if _fork_wanted():
+                _Template.get()
+        except Exception:            # raised again, where it can be reported, when a worker starts
+            pass
+    threading.Thread(target=prepare, daemon=True, name="dlgrade-prepare").start()
+
+
 def _fork_wanted() -> bool:
     choice = os.environ.get(START_ENV, "").strip().lower() or "fork"
     return choice == "fork" and sys.platform.startswith("linux") and hasattr(os, "fork")

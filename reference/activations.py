@@ -11,15 +11,23 @@ Results have the dtype of the input (float32 in, float32 out; the common float t
 and ``x`` for backward functions); inputs are never modified. Each element-wise kernel runs on a
 flat C-contiguous array, and softmax on a 2-D (rows, axis) one, so Numba compiles one
 specialisation per kernel and float type only.
+
+Device: sigmoid, tanh, relu, leaky_relu, elu and their ``_backward`` functions run the
+``cuda_<name>`` launchers of :mod:`.cuda_kernels` when :func:`.device.use_cuda` says so
+(``DLGRADE_DEVICE``), else the ``@njit`` kernels below; the others (binary_step, linear, softmax)
+always run on the CPU.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from numba import njit
 
 from grader.mistakes import Mistake
+
+from . import device
 
 
 # --------------------------------------------------------------------------- kernels (1-D, in -> out)
@@ -170,6 +178,22 @@ def _from_rows(rows: np.ndarray, moved_shape: tuple, axis: int) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(rows.reshape(moved_shape), -1, axis))
 
 
+def _on_device(function):
+    """``function`` that runs ``cuda_kernels.cuda_<its name>`` instead when the references use CUDA.
+
+    The CUDA launchers take the same arguments and follow the same conventions (see
+    :mod:`.cuda_kernels`). ``device.use_cuda()`` is asked on every call, so the choice follows
+    ``DLGRADE_DEVICE`` even after this module is imported.
+    """
+    @functools.wraps(function)
+    def dispatch(*args, **kwargs):
+        if device.use_cuda():
+            from . import cuda_kernels
+            return getattr(cuda_kernels, f"cuda_{function.__name__}")(*args, **kwargs)
+        return function(*args, **kwargs)
+    return dispatch
+
+
 def binary_step(x):
     """Heaviside step with H(0) = 1: 1 where x >= 0, else 0. Same shape and dtype as x."""
     return _forward(_binary_step, x)
@@ -192,51 +216,61 @@ def linear_backward(dout, x):
     return dout.reshape(x.shape).copy()
 
 
+@_on_device
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^(−x)), computed without overflow (exactly 0 and 1 at ±1000)."""
     return _forward(_sigmoid, x)
 
 
+@_on_device
 def sigmoid_backward(dout, x):
     """dout · σ(x) · (1 − σ(x)), with σ recomputed from the forward input x."""
     return _backward(_sigmoid_backward, dout, x)
 
 
+@_on_device
 def tanh(x):
     """tanh(x)."""
     return _forward(_tanh, x)
 
 
+@_on_device
 def tanh_backward(dout, x):
     """dout · (1 − tanh²(x))."""
     return _backward(_tanh_backward, dout, x)
 
 
+@_on_device
 def relu(x):
     """max(0, x)."""
     return _forward(_relu, x)
 
 
+@_on_device
 def relu_backward(dout, x):
     """dout where x > 0, else 0 (ReLU′(0) = 0)."""
     return _backward(_relu_backward, dout, x)
 
 
+@_on_device
 def leaky_relu(x, negative_slope=0.01):
     """x where x > 0, else negative_slope · x."""
     return _forward(_leaky_relu, x, float(negative_slope))
 
 
+@_on_device
 def leaky_relu_backward(dout, x, negative_slope=0.01):
     """dout where x > 0, else negative_slope · dout (so the derivative at 0 is negative_slope)."""
     return _backward(_leaky_relu_backward, dout, x, float(negative_slope))
 
 
+@_on_device
 def elu(x, alpha=1.0):
     """x where x > 0, else alpha · (e^x − 1)."""
     return _forward(_elu, x, float(alpha))
 
 
+@_on_device
 def elu_backward(dout, x, alpha=1.0):
     """dout where x > 0, else dout · alpha · e^x (so the derivative at 0 is alpha)."""
     return _backward(_elu_backward, dout, x, float(alpha))

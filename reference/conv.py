@@ -94,62 +94,146 @@ def edge_kernel() -> np.ndarray:
 # reads padded row i·S + p·D = (i + ⌊p·D/S⌋)·S + (p·D mod S): in plane (p·D mod S, q·D mod S) it
 # is row i + ⌊p·D/S⌋, column j + ⌊q·D/S⌋, a stride-1 correlation for any S and D. Storing an output
 # plane with the width of a phase plane (the extra columns are scratch) makes every tap one long
-# contiguous loop over the flattened plane, which LLVM vectorises. Indices come from range() and
-# offsets are sliced off first, so Numba can prove them non-negative: its wraparound check for
-# negative indices would otherwise block vectorisation (measured 4x slower).
+# contiguous loop over the flattened plane, at a fixed offset into the flattened phases: so the
+# forward pass, and the input gradient (a correlation of dout with the taps mirrored), are both
+#     out[n, j, k] = bias[j] + Σ_t weights[j, t] · X[n, offsets[t] + k],
+# which _correlate computes, and the weight gradient is _correlate_weights's dot products.
+#
+# Speed (see docs/PERFORMANCE.md): each pass over k handles four outputs j and four taps t, so
+# every loaded X value feeds four multiply-adds and every output is loaded and stored once per four
+# taps instead of once per tap; this runs the loops near the core's multiply-add rate, 2-3x faster
+# than one tap at a time. Indices come from range() and offsets are sliced off first, so Numba can
+# prove them non-negative: its wraparound check for negative indices would otherwise block
+# vectorisation (measured 4x slower). fastmath "contract" only fuses a·b + c into one rounding;
+# "reassoc" (weight gradient only) lets the sums vectorise by reordering them. Rows j are padded
+# to a multiple of four with zero weights (their outputs are scratch); taps are not padded, so that
+# an inf in the input cannot turn a padded 0·x into a NaN.
+
+ROWS = 4        # outputs j per pass of the kernels below; callers pad weight rows to a multiple of it
 
 
-@njit(cache=True)
-def _forward_kernel(phases, w, b, stride, dilation, out_h, out_w, width, wide):
-    """wide (N, F, H'·width) = b + correlation of phases (N, C, S, S, Hq·width) with w (F, C, KH, KW).
+@njit(cache=True, fastmath={"contract"})
+def _correlate(X, offsets, weights, bias, width, out):
+    """out[n, j, i, c] = bias[j] + Σ_t weights[j, t] · X[n, offsets[t] + i·width + c].
 
-    Output (i, j) lands at wide[n, f, i·width + j]; columns j >= W' are scratch.
+    X (N, L) float64; offsets (T,) int64 with offsets[t] + (H' − 1)·width + W' <= L; weights
+    (J4, T) and bias (J4,) float64, J4 the J rows of out rounded up to a multiple of 4 (the extra
+    rows are ignored); out (N, J, H', W') float64. Four rows j are summed at a time over whole
+    lines of ``width`` (the columns from W' on are scratch) in a small buffer that stays in
+    cache, and their W' real columns are then copied out.
     """
-    n_batch, channels = phases.shape[0], phases.shape[1]
-    filters, kh, kw = w.shape[0], w.shape[2], w.shape[3]
+    n_batch, rows, out_h, out_w = out.shape
     span = (out_h - 1) * width + out_w
+    taps = offsets.shape[0]
+    whole = taps - taps % 4
+    acc = np.empty((4, span))
+    o0, o1, o2, o3 = acc[0], acc[1], acc[2], acc[3]
     for n in range(n_batch):
-        for f in range(filters):
-            o = wide[n, f]
-            bias = b[f]
+        xn = X[n]
+        for j in range(0, weights.shape[0], 4):
+            w0, w1, w2, w3 = weights[j], weights[j + 1], weights[j + 2], weights[j + 3]
             for k in range(span):
-                o[k] = bias
-            for c in range(channels):
-                for p in range(kh):
-                    for q in range(kw):
-                        weight = w[f, c, p, q]
-                        start = (p * dilation // stride) * width + q * dilation // stride
-                        x = phases[n, c, p * dilation % stride, q * dilation % stride, start:]
-                        for k in range(span):
-                            o[k] += weight * x[k]
+                o0[k] = bias[j]
+                o1[k] = bias[j + 1]
+                o2[k] = bias[j + 2]
+                o3[k] = bias[j + 3]
+            for t in range(0, whole, 4):
+                xa, xb = xn[offsets[t]:], xn[offsets[t + 1]:]
+                xc, xd = xn[offsets[t + 2]:], xn[offsets[t + 3]:]
+                a0, b0, c0, d0 = w0[t], w0[t + 1], w0[t + 2], w0[t + 3]
+                a1, b1, c1, d1 = w1[t], w1[t + 1], w1[t + 2], w1[t + 3]
+                a2, b2, c2, d2 = w2[t], w2[t + 1], w2[t + 2], w2[t + 3]
+                a3, b3, c3, d3 = w3[t], w3[t + 1], w3[t + 2], w3[t + 3]
+                for k in range(span):
+                    va, vb, vc, vd = xa[k], xb[k], xc[k], xd[k]
+                    o0[k] += a0 * va + b0 * vb + c0 * vc + d0 * vd
+                    o1[k] += a1 * va + b1 * vb + c1 * vc + d1 * vd
+                    o2[k] += a2 * va + b2 * vb + c2 * vc + d2 * vd
+                    o3[k] += a3 * va + b3 * vb + c3 * vc + d3 * vd
+            for t in range(whole, taps):
+                xa = xn[offsets[t]:]
+                a0, a1, a2, a3 = w0[t], w1[t], w2[t], w3[t]
+                for k in range(span):
+                    va = xa[k]
+                    o0[k] += a0 * va
+                    o1[k] += a1 * va
+                    o2[k] += a2 * va
+                    o3[k] += a3 * va
+            for r in range(min(4, rows - j)):
+                for i in range(out_h):
+                    line, target = acc[r, i * width:], out[n, j + r, i]
+                    for c in range(out_w):
+                        target[c] = line[c]
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
-def _backward_kernel(wide_dout, phases, w, stride, dilation, out_h, out_w, width, dphases, dw):
-    """Adds into dphases (like phases) and dw (F, C, KH, KW) the gradients for wide_dout (N, F, H'·width).
+@njit(cache=True, fastmath={"contract", "reassoc"})
+def _correlate_weights(G, shift, X, offsets, span, dweights):
+    """dweights[j, t] += Σ_n Σ_k G[n, j, shift + k] · X[n, offsets[t] + k], for k < span.
 
-    wide_dout holds dout[n, f, i, j] at i·width + j and zeros in the scratch columns.
-    ``reassoc`` lets the dot product for dw vectorise (it only reorders a float64 sum).
+    G (N, J, >= shift + span), X (N, L), dweights (J, T) float64 with J a multiple of 4;
+    offsets (T,) int64. Sixteen dot products (four rows j, four taps t) share every load.
     """
-    n_batch, channels = phases.shape[0], phases.shape[1]
-    filters, kh, kw = w.shape[0], w.shape[2], w.shape[3]
-    span = (out_h - 1) * width + out_w
-    for n in range(n_batch):
-        for f in range(filters):
-            g = wide_dout[n, f]
-            for c in range(channels):
-                for p in range(kh):
-                    for q in range(kw):
-                        weight = w[f, c, p, q]
-                        start = (p * dilation // stride) * width + q * dilation // stride
-                        a, e = p * dilation % stride, q * dilation % stride
-                        x = phases[n, c, a, e, start:]
-                        dx = dphases[n, c, a, e, start:]
-                        acc = 0.0
-                        for k in range(span):
-                            acc += g[k] * x[k]
-                            dx[k] += weight * g[k]
-                        dw[f, c, p, q] += acc
+    taps = offsets.shape[0]
+    whole = taps - taps % 4
+    for n in range(X.shape[0]):
+        xn = X[n]
+        for j in range(0, dweights.shape[0], 4):
+            g0, g1 = G[n, j, shift:], G[n, j + 1, shift:]
+            g2, g3 = G[n, j + 2, shift:], G[n, j + 3, shift:]
+            d0, d1, d2, d3 = dweights[j], dweights[j + 1], dweights[j + 2], dweights[j + 3]
+            for t in range(0, whole, 4):
+                xa, xb = xn[offsets[t]:], xn[offsets[t + 1]:]
+                xc, xd = xn[offsets[t + 2]:], xn[offsets[t + 3]:]
+                s0a = s0b = s0c = s0d = s1a = s1b = s1c = s1d = 0.0
+                s2a = s2b = s2c = s2d = s3a = s3b = s3c = s3d = 0.0
+                for k in range(span):
+                    va, vb, vc, vd = xa[k], xb[k], xc[k], xd[k]
+                    h0, h1, h2, h3 = g0[k], g1[k], g2[k], g3[k]
+                    s0a += h0 * va
+                    s0b += h0 * vb
+                    s0c += h0 * vc
+                    s0d += h0 * vd
+                    s1a += h1 * va
+                    s1b += h1 * vb
+                    s1c += h1 * vc
+                    s1d += h1 * vd
+                    s2a += h2 * va
+                    s2b += h2 * vb
+                    s2c += h2 * vc
+                    s2d += h2 * vd
+                    s3a += h3 * va
+                    s3b += h3 * vb
+                    s3c += h3 * vc
+                    s3d += h3 * vd
+                d0[t] += s0a
+                d0[t + 1] += s0b
+                d0[t + 2] += s0c
+                d0[t + 3] += s0d
+                d1[t] += s1a
+                d1[t + 1] += s1b
+                d1[t + 2] += s1c
+                d1[t + 3] += s1d
+                d2[t] += s2a
+                d2[t + 1] += s2b
+                d2[t + 2] += s2c
+                d2[t + 3] += s2d
+                d3[t] += s3a
+                d3[t + 1] += s3b
+                d3[t + 2] += s3c
+                d3[t + 3] += s3d
+            for t in range(whole, taps):
+                xa = xn[offsets[t]:]
+                s0 = s1 = s2 = s3 = 0.0
+                for k in range(span):
+                    va = xa[k]
+                    s0 += g0[k] * va
+                    s1 += g1[k] * va
+                    s2 += g2[k] * va
+                    s3 += g3[k] * va
+                d0[t] += s0
+                d1[t] += s1
+                d2[t] += s2
+                d3[t] += s3
 
 
 # ------------------------------------------------------------------ shapes, padding, dispatch
@@ -192,11 +276,13 @@ def _padded(x, pad: int) -> np.ndarray:
 def _to_phases(xp: np.ndarray, stride: int) -> np.ndarray:
     """(N, C, Hp, Wp) -> (N, C, S, S, Hq·Wq): the stride phases, flattened (see the kernels' note).
 
-    Hp and Wp are first rounded up to multiples of S with zeros, which no window reaches.
+    Hp and Wp are first rounded up to multiples of S with zeros, which no window reaches. For
+    S = 1 the result is a view of xp.
     """
     n, c, hp, wp = xp.shape
     hq, wq = -(-hp // stride), -(-wp // stride)
-    full = np.pad(xp, ((0, 0), (0, 0), (0, hq * stride - hp), (0, wq * stride - wp)))
+    full = xp if (hq * stride, wq * stride) == (hp, wp) else np.pad(
+        xp, ((0, 0), (0, 0), (0, hq * stride - hp), (0, wq * stride - wp)))
     return np.ascontiguousarray(full.reshape(n, c, hq, stride, wq, stride).transpose(0, 1, 3, 5, 2, 4)
                                 ).reshape(n, c, stride, stride, hq * wq)
 
@@ -209,19 +295,93 @@ def _from_phases(phases: np.ndarray, stride: int, hp: int, wp: int) -> np.ndarra
     return full.reshape(n, c, hq * stride, wq * stride)[:, :, :hp, :wp]
 
 
+def _with_padded_rows(a: np.ndarray) -> np.ndarray:
+    """``a`` (J, ...) with zero rows appended up to a multiple of ROWS (a new C-contiguous array)."""
+    rows = -(-a.shape[0] // ROWS) * ROWS
+    padded = np.zeros((rows,) + a.shape[1:])
+    padded[:a.shape[0]] = a
+    return padded
+
+
+def _rows(a: np.ndarray) -> np.ndarray:
+    """``a`` (N, ...) as (N, everything else), also for N = 0."""
+    return a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
+
+
+def _taps(channels, kh, kw, stride, dilation, width, plane) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each kernel tap reads the flattened phases (N, C·S·S·plane) of a padded input.
+
+    Returns offsets (C·KH·KW,) int64 in the order of ``w.reshape(F, -1)``, and per tap (p, q)
+    (KH·KW,): the start ⌊p·D/S⌋·width + ⌊q·D/S⌋ inside its phase plane and that plane's index
+    (p·D mod S)·S + (q·D mod S).
+    """
+    p, q = np.meshgrid(np.arange(kh) * dilation, np.arange(kw) * dilation, indexing="ij")
+    starts = ((p // stride) * width + q // stride).reshape(-1)
+    phase = ((p % stride) * stride + q % stride).reshape(-1)
+    offsets = (np.arange(channels)[:, None] * stride * stride + phase[None, :]) * plane + starts[None, :]
+    return offsets.reshape(-1).astype(np.int64), starts, phase
+
+
+def _forward_cpu(x, w64, b64, stride, pad, dilation, out_h, out_w) -> np.ndarray:
+    """(N, F, H', W') float64 by _correlate over the stride phases of the padded input."""
+    xp = _padded(x, pad)
+    phases = _to_phases(xp, stride)
+    n_batch, channels, filters = x.shape[0], x.shape[1], w64.shape[0]
+    width, plane = -(-xp.shape[3] // stride), phases.shape[-1]
+    offsets, _, _ = _taps(channels, w64.shape[2], w64.shape[3], stride, dilation, width, plane)
+    out = np.empty((n_batch, filters, out_h, out_w))
+    _correlate(_rows(phases), offsets, _with_padded_rows(_rows(w64)), _with_padded_rows(b64), width, out)
+    return out
+
+
+def _backward_cpu(dout64, x, w64, stride, pad, dilation, out_h, out_w) -> tuple[np.ndarray, np.ndarray]:
+    """(dxp like the padded x, dw like w), float64: dw by _correlate_weights; dx, per stride phase,
+    by _correlate of dout with the taps that read that phase, mirrored."""
+    xp = _padded(x, pad)
+    phases = _to_phases(xp, stride)
+    n_batch, channels = x.shape[0], x.shape[1]
+    filters, kh, kw = w64.shape[0], w64.shape[2], w64.shape[3]
+    width, plane = -(-xp.shape[3] // stride), phases.shape[-1]
+    offsets, starts, phase = _taps(channels, kh, kw, stride, dilation, width, plane)
+    # dout laid out like the forward pass's output planes (zeros in the scratch columns), after
+    # `front` zeros: output k of a tap starting at s feeds phase position s + k, so position r
+    # gathers G[front − s + r], and every index stays inside the row.
+    front = int(starts.max())
+    G = np.zeros((n_batch, -(-filters // ROWS) * ROWS, front + plane))
+    # splitting the last axis of a view is always a view: this writes into G
+    lines = G[:, :filters, front:front + out_h * width].reshape(n_batch, filters, out_h, width)
+    lines[:, :, :, :out_w] = dout64
+    dweights = np.zeros((G.shape[1], offsets.size))
+    _correlate_weights(G, front, _rows(phases), offsets, (out_h - 1) * width + out_w, dweights)
+    # with stride 1 the one phase plane is the padded input, and _correlate writes dx into it
+    # directly; otherwise plane by plane (planes no tap reads get no gradient)
+    dphases = np.empty_like(phases) if stride == 1 else np.zeros_like(phases)
+    w_taps = w64.reshape(filters, channels, kh * kw)
+    no_bias = np.zeros(-(-channels // ROWS) * ROWS)
+    for plane_index in np.unique(phase):
+        chosen = np.flatnonzero(phase == plane_index)
+        dx_offsets = (np.arange(filters)[:, None] * G.shape[2] + front - starts[chosen][None, :]).reshape(-1)
+        dx_weights = _with_padded_rows(
+            w_taps[:, :, chosen].transpose(1, 0, 2).reshape(channels, filters * chosen.size))
+        shape = (n_batch, channels, 1, plane)
+        gathered = dphases.reshape(shape) if stride == 1 else np.empty(shape)
+        _correlate(_rows(G), dx_offsets, dx_weights, no_bias, plane, gathered)
+        if stride > 1:
+            dphases[:, :, plane_index // stride, plane_index % stride] = gathered[:, :, 0]
+    dxp = _from_phases(dphases, stride, xp.shape[2], xp.shape[3])
+    return dxp, dweights[:filters].reshape(w64.shape)
+
+
 def _forward(x, w, b, stride, pad, dilation, use_cuda: bool) -> np.ndarray:
     x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
     stride, pad, dilation, out_h, out_w = _geometry(x, w, b, stride, pad, dilation)
-    xp, w64, b64 = _padded(x, pad), _f64(w), _f64(b)
+    w64, b64 = _f64(w), _f64(b)
     if use_cuda:
         from . import cuda_kernels
-        out = cuda_kernels.cuda_conv2d_forward(xp, w64, b64, stride, dilation, out_h, out_w)
+        out = cuda_kernels.cuda_conv2d_forward(_padded(x, pad), w64, b64, stride, dilation, out_h, out_w)
     else:
-        plane_width = -(-xp.shape[3] // stride)
-        wide = np.empty((x.shape[0], w.shape[0], out_h * plane_width))
-        _forward_kernel(_to_phases(xp, stride), w64, b64, stride, dilation, out_h, out_w, plane_width, wide)
-        out = wide.reshape(x.shape[0], w.shape[0], out_h, plane_width)[:, :, :, :out_w]
-    return out.astype(_result_dtype(x, w, b))
+        out = _forward_cpu(x, w64, b64, stride, pad, dilation, out_h, out_w)
+    return out.astype(_result_dtype(x, w, b), copy=False)
 
 
 def _backward(dout, x, w, stride, pad, dilation, use_cuda: bool):
@@ -229,19 +389,12 @@ def _backward(dout, x, w, stride, pad, dilation, use_cuda: bool):
     stride, pad, dilation, out_h, out_w = _geometry(x, w, np.zeros(w.shape[0]), stride, pad, dilation)
     if dout.shape != (x.shape[0], w.shape[0], out_h, out_w):
         raise ValueError(f"dout must be {(x.shape[0], w.shape[0], out_h, out_w)}, got {dout.shape}")
-    xp, w64, dout64 = _padded(x, pad), _f64(w), _f64(dout)
+    w64, dout64 = _f64(w), _f64(dout)
     if use_cuda:
         from . import cuda_kernels
-        dxp, dw = cuda_kernels.cuda_conv2d_backward(dout64, xp, w64, stride, dilation)
+        dxp, dw = cuda_kernels.cuda_conv2d_backward(dout64, _padded(x, pad), w64, stride, dilation)
     else:
-        plane_width = -(-xp.shape[3] // stride)
-        wide_dout = np.zeros((x.shape[0], w.shape[0], out_h, plane_width))
-        wide_dout[:, :, :, :out_w] = dout64
-        phases = _to_phases(xp, stride)
-        dphases, dw = np.zeros_like(phases), np.zeros_like(w64)
-        _backward_kernel(wide_dout.reshape(x.shape[0], w.shape[0], -1), phases, w64, stride, dilation,
-                         out_h, out_w, plane_width, dphases, dw)
-        dxp = _from_phases(dphases, stride, xp.shape[2], xp.shape[3])
+        dxp, dw = _backward_cpu(dout64, x, w64, stride, pad, dilation, out_h, out_w)
     height, width = x.shape[2], x.shape[3]
     dtype = _result_dtype(dout, x, w)
     return (dxp[:, :, pad:pad + height, pad:pad + width].astype(dtype), dw.astype(dtype),

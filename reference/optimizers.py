@@ -98,11 +98,16 @@ def _adadelta_kernel(w, g, sq, acc_delta, lr, rho, eps):
     return out, new_sq, new_acc
 
 
-@njit(cache=True)
-def _adam_kernel(w, g, m, v, v_max, step, lr, beta1, beta2, eps, amsgrad):
+@njit(cache=True, error_model="numpy")
+def _adam_kernel(w, g, m, v, v_max, step, lr, beta1, beta2, eps, amsgrad,
+                 out, new_m, new_v, new_max):
     """One Adam step at count ``step`` (already incremented), torch's arrangement of the terms:
-    w − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε), i.e. w − lr · m̂ / (√v̂ + ε)."""
-    out, new_m, new_v, new_max = np.empty_like(w), np.empty_like(w), np.empty_like(w), np.empty_like(w)
+    w − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε), i.e. w − lr · m̂ / (√v̂ + ε), into out, new_m,
+    new_v and (with amsgrad; otherwise v_max and new_max are not touched) new_max.
+
+    One fused loop; the numpy error model lets it vectorise (Python's model checks every division
+    for zero; here a zero denominator gives inf or NaN, as in torch, instead of raising).
+    """
     step_size = lr / (1.0 - beta1 ** step)
     correction2_sqrt = np.sqrt(1.0 - beta2 ** step)
     for i in range(w.shape[0]):
@@ -114,7 +119,6 @@ def _adam_kernel(w, g, m, v, v_max, step, lr, beta1, beta2, eps, amsgrad):
             vi = max(v_max[i], vi)
             new_max[i] = vi
         out[i] = w[i] - step_size * mi / (np.sqrt(vi) / correction2_sqrt + eps)
-    return out, new_m, new_v, new_max
 
 
 # --------------------------------------------------------------------------- the optimizers
@@ -203,9 +207,12 @@ def adam(w, dw, config=None):
     amsgrad = bool(config["amsgrad"])
     step = int(config.get("step", 0)) + 1
     v_max = _state(config, "max_exp_avg_sq", w) if amsgrad else np.empty(0, dtype=w.dtype)
-    out, m, v, new_max = _adam_kernel(_flat(w, w), _flat(dw, w), _state(config, "exp_avg", w),
-                                      _state(config, "exp_avg_sq", w), v_max, step, float(config["lr"]),
-                                      beta1, beta2, float(config["eps"]), amsgrad)
+    # The results are allocated here, not in the kernel: NumPy asks for huge pages for large arrays,
+    # so fresh memory costs fewer page faults (10⁶ float64 parameters: ~3,900 per step from inside
+    # the kernel, ~800 from NumPy, on the development VM; docs/PERFORMANCE.md).
+    out, m, v, new_max = (np.empty(size, dtype=w.dtype) for size in (w.size, w.size, w.size, v_max.size))
+    _adam_kernel(_flat(w, w), _flat(dw, w), _state(config, "exp_avg", w), _state(config, "exp_avg_sq", w), v_max,
+                 step, float(config["lr"]), beta1, beta2, float(config["eps"]), amsgrad, out, m, v, new_max)
     config["step"], config["exp_avg"], config["exp_avg_sq"] = step, m.reshape(w.shape), v.reshape(w.shape)
     if amsgrad:
         config["max_exp_avg_sq"] = new_max.reshape(w.shape)

@@ -99,7 +99,7 @@ def test_bonus_tests_name_the_device_they_ran_on(spec, correct_result):
 def test_vectorised_forward_passes_the_speed_test_with_figures(correct_result):
     speed = next(t for t in correct_result.tests if t.kind == "performance")
     assert speed.status == "passed", speed.message
-    assert speed.details["ratio"] <= 20 and speed.details["reference_s_per_call"] > 0
+    assert speed.details["ratio"] <= 40 and speed.details["reference_s_per_call"] > 0
 
 
 def test_a_python_loop_over_output_pixels_fails_the_speed_test(spec, grade, folder):
@@ -107,7 +107,7 @@ def test_a_python_loop_over_output_pixels_fails_the_speed_test(spec, grade, fold
     result = grade(folder((SUBMISSIONS / "speed" / "conv2d_forward__pixel_loop.py").read_text()), names)
     speed = result.tests[0]
     assert speed.status == "failed", speed.message
-    assert speed.details["ratio"] > 20
+    assert speed.details["ratio"] > 40
     assert "Python loops" in speed.message
 
 

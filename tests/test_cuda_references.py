@@ -1,5 +1,9 @@
 """The CUDA references (reference/cuda_kernels.py) agree with the CPU references, in Numba's simulator.
 
+The activations are checked through their public functions (the graded references): with
+DLGRADE_DEVICE=cuda they must launch the CUDA kernels, with DLGRADE_DEVICE=cpu the njit ones, and
+give the same results in float64 and float32.
+
 ``NUMBA_ENABLE_CUDASIM`` is read when numba is first imported, and this test process has imported
 numba already, so the checks run in one child process started with the simulator switched on.
 It prints one JSON report; each test below asserts one part of it. The simulator runs every GPU
@@ -8,6 +12,8 @@ runs on the real device when started without the simulator: ``python tests/test_
 """
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
 import os
 import subprocess
@@ -57,18 +63,57 @@ def compare_devices() -> dict:
     report["conv_float32_dtype"] = str(conv._forward(x32, w32, b32, 1, 0, 1, use_cuda=True).dtype)
     x = np.concatenate([rng.normal(size=36), [0.0, -0.0, 1000.0, -1000.0]]).reshape(5, 8)
     dout = rng.normal(size=x.shape)
+    launches = count_launches(kernels)
     for name, params in ACTIVATIONS.items():
+        forward, backward = getattr(activations, name), getattr(activations, f"{name}_backward")
         for dtype in ("float64", "float32"):
             xx, dd = x.astype(dtype), dout.astype(dtype)
-            forward = getattr(kernels, f"cuda_{name}")(xx, **params)
-            backward = getattr(kernels, f"cuda_{name}_backward")(dd, xx, **params)
+            results, launched = {}, {}
+            for choice in ("cuda", "cpu"):
+                before = sum(launches.values())
+                with device_choice(choice):
+                    results[choice] = forward(xx, **params), backward(dd, xx, **params)
+                launched[choice] = sum(launches.values()) - before
+            gpu, cpu = results["cuda"], results["cpu"]
             report["activations"][f"{name} {dtype}"] = {
-                "dtypes": [str(forward.dtype), str(backward.dtype)],
-                "forward": float(np.max(np.abs(forward - getattr(activations, name)(xx, **params)))),
-                "backward": float(np.max(np.abs(backward - getattr(activations, f"{name}_backward")(dd, xx, **params)))),
+                "dtypes": [str(a.dtype) for a in gpu], "shapes_equal": all(a.shape == x.shape for a in gpu),
+                "cuda_launches": launched,
+                "forward": float(np.max(np.abs(gpu[0] - cpu[0]))),
+                "backward": float(np.max(np.abs(gpu[1] - cpu[1]))),
             }
-    report["empty"] = list(kernels.cuda_relu(np.zeros((0, 3))).shape)
+    with device_choice("cuda"):
+        report["empty"] = list(activations.relu(np.zeros((0, 3))).shape)
     return report
+
+
+@contextlib.contextmanager
+def device_choice(choice: str):
+    """DLGRADE_DEVICE=choice inside the block (the references read it on every call)."""
+    before = os.environ.get("DLGRADE_DEVICE")
+    os.environ["DLGRADE_DEVICE"] = choice
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DLGRADE_DEVICE"]
+        else:
+            os.environ["DLGRADE_DEVICE"] = before
+
+
+def count_launches(kernels) -> collections.Counter:
+    """Wrap every ``cuda_<activation>`` launcher in ``kernels`` so that its calls are counted by name."""
+    launches = collections.Counter()
+
+    def counting(name, launcher):
+        def launch(*args, **kwargs):
+            launches[name] += 1
+            return launcher(*args, **kwargs)
+        return launch
+
+    for name in ACTIVATIONS:
+        for function in (name, f"{name}_backward"):
+            setattr(kernels, f"cuda_{function}", counting(function, getattr(kernels, f"cuda_{function}")))
+    return launches
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +140,13 @@ def test_conv_keeps_float32(report):
 
 
 @pytest.mark.parametrize("case", [f"{name} {dtype}" for name in ACTIVATIONS for dtype in ("float64", "float32")])
-def test_activation_kernels_agree_with_the_cpu(report, case):
+def test_activations_run_their_kernels_on_cuda_and_agree_with_the_cpu(report, case):
+    """The public functions (the graded references) launch the CUDA kernels under DLGRADE_DEVICE=cuda,
+    and the njit kernels under DLGRADE_DEVICE=cpu, with the same results, shapes and dtypes."""
     found = report["activations"][case]
     dtype = case.split()[1]
-    assert found["dtypes"] == [dtype, dtype]
+    assert found["cuda_launches"] == {"cuda": 2, "cpu": 0}, found
+    assert found["dtypes"] == [dtype, dtype] and found["shapes_equal"]
     tolerance = 1e-12 if dtype == "float64" else 1e-6      # float32: the last bit may round differently
     assert found["forward"] <= tolerance and found["backward"] <= tolerance, found
 
