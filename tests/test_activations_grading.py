@@ -7,17 +7,13 @@ mistake no catalogue can see, since the output is right: the engine itself repor
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from grader.cli import main
-from grader.engine import Grader
 from grader.intake import read_submission
-from grader.references import References
-from grader.spec import load_spec
+
+from grading_support import assert_cli_stub_exits_1, assert_stub_not_implemented, graded_functions, mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "02_activations"
@@ -28,28 +24,6 @@ ACTIVATIONS = ["binary_step", "linear", "sigmoid", "tanh", "relu", "leaky_relu",
 ENGINE_DIAGNOSED = {"input_modified"}       # found by the engine, not by a catalogued mutant
 
 
-def mistake_of(path: Path) -> tuple[str, str]:
-    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
-    function, sep, name = path.stem.partition("__")
-    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
-    return function, name
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def grader(spec):
-    return Grader(spec)
-
-
-@pytest.fixture(scope="module")
-def references(spec):
-    return References(spec.references_dir)
-
-
 @pytest.fixture(scope="module")
 def grade(spec, grader):
     def run(path: Path | None, *, timed: bool = True):
@@ -58,10 +32,6 @@ def grade(spec, grader):
         tests = [t for t in spec.select(None, include_hidden=True) if timed or t.kind != "performance"]
         return grader.grade(read_submission(spec, path), tests)
     return run
-
-
-def graded_functions(spec) -> list[str]:
-    return sorted({t.reference[1] for t in spec.tests if t.reference})
 
 
 # --------------------------------------------------------------------------- the spec itself
@@ -178,23 +148,11 @@ def test_mistake_is_diagnosed(path, spec, grade, references):
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grade):
-    result = grade(None)                      # None: the stub in the assignment folder
-    assert result.submission == str(ASSIGNMENT)
-    assert len(result.tests) == len(spec.tests)
-    assert result.score == 0 and result.max_score == spec.max_score
-    for t in result.tests:
-        assert t.status == "failed", t.name
-        assert "Not implemented yet" in t.message, t.name
+    assert_stub_not_implemented(spec, grade(None), ASSIGNMENT)   # None: the stub in the assignment folder
 
 
 def test_cli_check_of_the_stub_exits_1():
-    runner = CliRunner()
-    result = runner.invoke(main, ["check", str(ASSIGNMENT), "--format", "json"])
-    assert result.exit_code == 1, result.output
-    report = json.loads(result.stdout)
-    assert report["score"] == 0
-    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
-    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
+    assert_cli_stub_exits_1(ASSIGNMENT)
 
 
 # --------------------------------------------------------------------------- speed

@@ -22,8 +22,9 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.engine import Grader
 from grader.intake import read_submission
-from grader.references import References
 from grader.spec import load_spec
+
+from grading_support import graded_functions, mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "04_backprop"
@@ -35,13 +36,6 @@ STUDENT_MODULES = ("layers", "network")
 ENGINE_MISTAKES = {"input_modified"}          # diagnosed by the engine itself, not by MISTAKES
 FUNCTIONS = ["batchnorm_backward", "batchnorm_forward", "dense_backward", "dense_forward", "dropout_backward",
              "dropout_forward", "early_stopping", "init_params", "loss_and_grads", "numerical_gradient", "train"]
-
-
-def mistake_of(path: Path) -> tuple[str, str]:
-    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
-    function, sep, name = path.stem.partition("__")
-    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
-    return function, name
 
 
 def replace_function(source: str, replacement: str) -> str:
@@ -68,16 +62,6 @@ def write_submission(folder: Path, patch: Path | None = None, earlier: dict[str,
 
 
 @pytest.fixture(scope="module")
-def spec():
-    return load_spec(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def references(spec):
-    return References(spec.references_dir)
-
-
-@pytest.fixture(scope="module")
 def grader(spec):
     return Grader(spec, secret="test-secret")
 
@@ -85,10 +69,6 @@ def grader(spec):
 @pytest.fixture(scope="module")
 def correct_result(spec, grader):
     return grader.grade(read_submission(spec, CORRECT), spec.select(None, include_hidden=True))
-
-
-def graded_functions(spec) -> list[str]:
-    return sorted({t.reference[1] for t in spec.tests if t.reference})
 
 
 def test_the_graded_functions_are_the_reference_module(spec):

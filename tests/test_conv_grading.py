@@ -13,10 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.engine import Grader
 from grader.intake import read_submission
-from grader.references import References
-from grader.spec import load_spec
+
+from grading_support import mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "05_convolution"
@@ -24,28 +23,6 @@ SUBMISSIONS = Path(__file__).resolve().parent / "submissions" / "05_convolution"
 CORRECT, CORRECT_CUDA = SUBMISSIONS / "correct.py", SUBMISSIONS / "correct_cuda.py"
 MISTAKE_FILES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
 BONUS_MODULE = "conv_cuda"
-
-
-def mistake_of(path: Path) -> tuple[str, str]:
-    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
-    function, sep, name = path.stem.partition("__")
-    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
-    return function, name
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def grader(spec):
-    return Grader(spec)
-
-
-@pytest.fixture(scope="module")
-def references(spec):
-    return References(spec.references_dir)
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,14 @@ fresh dict: both styles are right.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from grader.cli import main
 from grader.engine import Grader
 from grader.intake import read_submission
-from grader.references import References
-from grader.spec import load_spec
+
+from grading_support import assert_cli_stub_exits_1, assert_stub_not_implemented, graded_functions, mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "07_optimizers"
@@ -29,29 +26,12 @@ REFERENCE_MODULE = "optimizers"
 OPTIMIZERS = ["adadelta", "adagrad", "adam", "nesterov", "rmsprop", "sgd", "sgd_momentum"]
 
 
-def mistake_of(path: Path) -> tuple[str, str]:
-    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
-    function, sep, name = path.stem.partition("__")
-    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
-    return function, name
-
-
 def depends_on(test, function: str) -> bool:
     """Whether ``test`` calls the student's ``function``, directly or as a function input."""
     if test.module == REFERENCE_MODULE and test.function == function:
         return True
     inputs = test.inputs.values() if isinstance(test.inputs, dict) else ()
     return any(isinstance(v, dict) and v.get("function") == f"{REFERENCE_MODULE}.{function}" for v in inputs)
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def references(spec):
-    return References(spec.references_dir)
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +44,6 @@ def grade(spec):
             done[path] = grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
         return done[path]
     return run
-
-
-def graded_functions(spec) -> list[str]:
-    return sorted({t.reference[1] for t in spec.tests if t.reference})
 
 
 def test_the_graded_functions_are_the_reference_module(spec):
@@ -168,20 +144,8 @@ def test_modifying_w_in_place_fails(spec, tmp_path):
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grade):
-    result = grade(None)                      # None: the stub in the assignment folder
-    assert result.submission == str(ASSIGNMENT)
-    assert len(result.tests) == len(spec.tests)
-    assert result.score == 0 and result.max_score == spec.max_score
-    for t in result.tests:
-        assert t.status == "failed", t.name
-        assert "Not implemented yet" in t.message, t.name
+    assert_stub_not_implemented(spec, grade(None), ASSIGNMENT)   # None: the stub in the assignment folder
 
 
 def test_cli_check_of_the_stub_exits_1():
-    runner = CliRunner()
-    result = runner.invoke(main, ["check", str(ASSIGNMENT), "--format", "json"])
-    assert result.exit_code == 1, result.output
-    report = json.loads(result.stdout)
-    assert report["score"] == 0
-    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
-    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
+    assert_cli_stub_exits_1(ASSIGNMENT)

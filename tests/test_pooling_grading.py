@@ -8,17 +8,13 @@ the other functions.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from grader.cli import main
-from grader.engine import Grader
 from grader.intake import read_submission
-from grader.references import References
-from grader.spec import load_spec
+
+from grading_support import assert_cli_stub_exits_1, mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "06_pooling"
@@ -27,28 +23,6 @@ MISTAKE_FILES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
 REFERENCE_MODULE = "pooling"
 GRADED = ["avg_pool_backward", "avg_pool_forward", "flatten_backward", "flatten_forward", "global_avg_pool",
           "global_avg_pool_backward", "max_pool_backward", "max_pool_forward"]
-
-
-def mistake_of(path: Path) -> tuple[str, str]:
-    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
-    function, sep, name = path.stem.partition("__")
-    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
-    return function, name
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(ASSIGNMENT)
-
-
-@pytest.fixture(scope="module")
-def grader(spec):
-    return Grader(spec)
-
-
-@pytest.fixture(scope="module")
-def references(spec):
-    return References(spec.references_dir)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +126,4 @@ def test_stub_scores_zero_and_says_not_implemented(spec, grade):
 
 
 def test_cli_check_of_the_stub_exits_1():
-    runner = CliRunner()
-    result = runner.invoke(main, ["check", str(ASSIGNMENT), "--format", "json"])
-    assert result.exit_code == 1, result.output
-    report = json.loads(result.stdout)
-    assert report["score"] == 0
-    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
-    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
+    assert_cli_stub_exits_1(ASSIGNMENT)

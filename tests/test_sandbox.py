@@ -1,6 +1,5 @@
 """The worker process: what student code can see and what limits it runs under."""
 import os
-import resource
 import time
 
 import numpy as np

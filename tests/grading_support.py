@@ -1,0 +1,45 @@
+"""What every assignment's grading tests share: naming of mistake files, the stub checks.
+
+Each ``tests/test_<topic>_grading.py`` sets ``ASSIGNMENT`` (the assignment folder); the fixtures
+``spec``, ``grader`` and ``references`` in ``conftest.py`` are built from it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.cli import main
+
+
+def mistake_of(path: Path) -> tuple[str, str]:
+    """(function, mistake name) from a file name ``<function>__<mistake>.py``."""
+    function, sep, name = path.stem.partition("__")
+    assert sep and function and name, f"{path.name}: name it <function>__<mistake>.py"
+    return function, name
+
+
+def graded_functions(spec) -> list[str]:
+    """The reference functions the spec's tests compare against."""
+    return sorted({t.reference[1] for t in spec.tests if t.reference})
+
+
+def assert_stub_not_implemented(spec, result, assignment: Path) -> None:
+    """Grading the stub in the assignment folder: every test fails with "Not implemented yet"."""
+    assert result.submission == str(assignment)
+    assert len(result.tests) == len(spec.tests)
+    assert result.score == 0 and result.max_score == spec.max_score
+    for t in result.tests:
+        assert t.status == "failed", t.name
+        assert "Not implemented yet" in t.message, t.name
+
+
+def assert_cli_stub_exits_1(assignment: Path) -> None:
+    """``grade check ASSIGNMENT --format json`` on the stub: exit 1, score 0, public tests only."""
+    result = CliRunner().invoke(main, ["check", str(assignment), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["score"] == 0
+    assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
+    assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
