@@ -65,10 +65,19 @@ exec python3 -m grader.cli autograde gradescope "$SOURCE/assignments/{id}"
 """
 
 
-def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
+def add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
+    """Every file below ``folder`` into ``archive`` under ``prefix``, caches left out."""
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not _SKIP.intersection(path.relative_to(folder).parts) and path.suffix != ".pyc":
             archive.write(path, f"{prefix}/{path.relative_to(folder).as_posix()}")
+
+
+def add_assignment(archive: zipfile.ZipFile, spec: Spec) -> None:
+    """The assignment, those it builds on and the references, laid out like a checkout
+    (``assignments/<folder>/``, ``reference/``), so the spec's default paths hold."""
+    for folder in (spec.dir, *(p.assignment for p in spec.provides)):
+        add_tree(archive, folder, f"assignments/{folder.name}")
+    add_tree(archive, spec.references_dir, "reference")
 
 
 def _add_text(archive: zipfile.ZipFile, name: str, text: str, executable: bool = False) -> None:
@@ -93,23 +102,20 @@ def build_gradescope(assignment: Path, out: Path, wheels: Path | None = None,
                      include_secret: bool = True) -> list[str]:
     """Write the autograder zip for ``assignment`` to ``out``; returns the names it holds."""
     spec = load_spec(assignment)
-    earlier = [p.assignment for p in spec.provides]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_text(archive, "setup.sh", SETUP_SH.format(id=spec.id), executable=True)
         _add_text(archive, "run_autograder", RUN_AUTOGRADER.format(id=spec.id, root_env=GRADESCOPE_ROOT_ENV),
                   executable=True)
-        _add_tree(archive, Path(__file__).resolve().parent, "dlgrade/grader")
+        add_tree(archive, Path(__file__).resolve().parent, "dlgrade/grader")
         _add_text(archive, "dlgrade/pyproject.toml", _package_pyproject())
-        for folder in (spec.dir, *earlier):
-            _add_tree(archive, folder, f"assignments/{folder.name}")
-        _add_tree(archive, spec.references_dir, "reference")
+        add_assignment(archive, spec)
         secret = instructor_secret() if include_secret else ""
         if secret:
             _add_text(archive, "secret", secret + "\n")
         if wheels is not None:
-            _add_tree(archive, wheels, "wheels")
+            add_tree(archive, wheels, "wheels")
         names = archive.namelist()
     os.replace(tmp, out)
     return names

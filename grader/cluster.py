@@ -28,16 +28,12 @@ MAX_SUBMISSION_BYTES = 64 * 1024 * 1024        # what one task may carry (the in
 
 
 def pack_assignment(spec_path: str) -> bytes:
-    """The assignment folder, those it builds on and the references, as a zip laid out like a
-    checkout (``assignments/<folder>/``, ``reference/``) so the spec's default paths hold."""
-    from .autograder import _add_tree
+    """The assignment, those it builds on and the references, as a zip laid out like a checkout."""
+    from .autograder import add_assignment
 
-    spec = load_spec(spec_path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for folder in (spec.dir, *(p.assignment for p in spec.provides)):
-            _add_tree(archive, folder, f"assignments/{folder.name}")
-        _add_tree(archive, spec.references_dir, "reference")
+        add_assignment(archive, load_spec(spec_path))
     return buffer.getvalue()
 
 
