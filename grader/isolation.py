@@ -815,12 +815,62 @@ _current: Isolation | None = None
 _probing = threading.Lock()
 
 
+REMEMBER_SECONDS = 24 * 3600         # a probe's verdict is reused this long (same kernel, Python, user)
+
+
+def _remembered_path() -> str:
+    """Where this machine's verdict is kept: keyed by everything that could change it."""
+    import hashlib
+    key = json.dumps([platform.release(), platform.version(), sys.executable, sys.version, os.geteuid(),
+                      os.environ.get(ENV_VAR, ""), os.path.getmtime(__file__)])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dlgrade", f"isolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
+
+
+def _remembered() -> Isolation | None:
+    try:
+        path = _remembered_path()
+        if time.time() - os.path.getmtime(path) > REMEMBER_SECONDS:
+            return None
+        with open(path, encoding="utf-8") as fh:
+            saved = json.load(fh)
+        return Isolation(saved["tier"], tuple(saved["layers"]), saved["uid"], saved["landlock"], saved["missing"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(chosen: Isolation) -> Isolation:
+    try:
+        path = _remembered_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"tier": chosen.tier, "layers": list(chosen.layers), "uid": chosen.uid,
+                       "landlock": chosen.landlock, "missing": chosen.missing}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass                            # an unwritable home: probe every time
+    return chosen
+
+
+def forget() -> None:
+    """Drop the remembered verdict (a worker could not set up its layers: probe again next time)."""
+    global _current
+    try:
+        os.remove(_remembered_path())
+    except OSError:
+        pass
+    _current = None
+
+
 def current() -> Isolation:
-    """The isolation of this process, probed on first use (about 0.1 s) and then remembered."""
+    """The isolation of this process: probed on first use (about 0.1-0.3 s: a throw-away process
+    applies every layer), the verdict kept for a day in ~/.cache/dlgrade, keyed by kernel, Python,
+    user and DLGRADE_ISOLATION; a worker that then fails to set up makes it probe again."""
     global _current
     with _probing:                      # callers in several threads share one probe
         if _current is None:
-            _current = choose()
+            _current = _remembered() or _remember(choose())
     return _current
 
 

@@ -475,6 +475,7 @@ class Worker:
         if self.flooded:
             reason = f"printed more than {self.limits.output_mb:g} MiB of output, so the worker was stopped"
         elif code == isolation.SETUP_FAILED:
+            isolation.forget()                 # the machine changed since the probe: probe again
             for d in self._drains:
                 d.join(timeout=1.0)
             said = bytes(self._drains[1].kept).decode("utf-8", "replace").strip().splitlines()
