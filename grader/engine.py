@@ -205,7 +205,9 @@ class Grader:
         """Where the references run (and the student's CUDA kernels, when a GPU is used)."""
         if not hasattr(self, "_device"):
             known = getattr(self.references, "device", None)
-            self._device = known() if callable(known) else "cpu"
+            used = {t.reference[0] for t in self.spec.tests if t.reference}
+            self._device = "cpu" if not callable(known) else (
+                known() if any(t.device == "cuda" for t in self.spec.tests) else known(used))
         return self._device
 
     def _worker_env(self, tests: list[Test]) -> dict[str, str]:

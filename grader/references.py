@@ -65,10 +65,18 @@ class References:
         return sorted(m for m in modules if (self.directory / f"{m}.py").is_file()
                       and not any(folder.glob(f"{m}.*.nbi")))
 
-    def device(self) -> str:
+    def device(self, modules: set[str] | None = None) -> str:
         """Where the references run: "cpu", "cuda: <GPU>" or "cuda simulator" (the folder's
-        ``device`` module decides, from ``DLGRADE_DEVICE``; without one, the CPU)."""
+        ``device`` module decides, from ``DLGRADE_DEVICE``; without one, the CPU).
+
+        With ``modules`` (those a grading uses), "cpu" when none of them can use a GPU: then asking
+        would only cost the import of ``numba.cuda``.
+        """
         if not (self.directory / "device.py").is_file():
+            return "cpu"
+        if modules is not None and not any(
+                "use_cuda" in (self.directory / f"{m}.py").read_text(encoding="utf-8")
+                for m in modules if (self.directory / f"{m}.py").is_file()):
             return "cpu"
         try:
             return self.module("device").device_name()
