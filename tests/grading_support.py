@@ -43,3 +43,25 @@ def assert_cli_stub_exits_1(assignment: Path) -> None:
     assert report["score"] == 0
     assert report["tests"] and all("Not implemented yet" in t["message"] for t in report["tests"])
     assert all(t["visibility"] == "public" for t in report["tests"])     # no --hidden, no hidden tests
+
+
+def assert_mistake_diagnosed(result, function: str, name: str, hints: dict[str, str],
+                             engine_diagnosed: frozenset[str] = frozenset(), others_pass: bool = True) -> None:
+    """A submission correct but for one catalogued mistake in ``function``: it loses points, a
+    test of that function names the mistake with the catalogue's hint (``hints``: name -> hint),
+    and with ``others_pass`` every other function's tests pass. Mistakes in ``engine_diagnosed``
+    (a modified input) are named by the engine itself, with its own message."""
+    assert result.score < result.max_score
+    mine = [t for t in result.tests if t.function == function]
+    named = [t for t in mine if t.status == "failed" and t.mistake == name]
+    seen = {t.name: (t.status, t.mistake) for t in mine}
+    assert named, f"no test of {function} was diagnosed as {name!r}: {seen}"
+    for t in named:
+        assert t.score == 0 and t.message
+        if name in engine_diagnosed:
+            assert "modified its input" in t.message and ".copy()" in t.message, t.message
+        else:
+            assert t.hint == hints[name], t.name
+    if others_pass:
+        others = {t.name: (t.status, t.message) for t in result.tests if t.function != function and t.status != "passed"}
+        assert not others

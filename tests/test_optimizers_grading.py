@@ -16,7 +16,7 @@ import pytest
 from grader.engine import Grader
 from grader.intake import read_submission
 
-from grading_support import assert_cli_stub_exits_1, assert_stub_not_implemented, graded_functions, mistake_of
+from grading_support import assert_cli_stub_exits_1, assert_mistake_diagnosed, assert_stub_not_implemented, graded_functions, mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "07_optimizers"
@@ -96,19 +96,10 @@ def test_every_catalogued_mistake_has_a_submission(spec, references):
 @pytest.mark.parametrize("path", MISTAKE_FILES, ids=[p.stem for p in MISTAKE_FILES])
 def test_mistake_is_diagnosed(path, spec, grade, references):
     function, name = mistake_of(path)
-    catalogue = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
-    assert name in catalogue, f"{name!r} is not in MISTAKES[{function!r}]"
-
+    hints = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
+    assert name in hints, f"{name!r} is not in MISTAKES[{function!r}]"
     result = grade(path)
-    assert result.score < result.max_score
-
-    mine = [t for t in result.tests if t.function == function]
-    named = [t for t in mine if t.status == "failed" and t.mistake == name]
-    seen = {t.name: (t.status, t.mistake) for t in mine}
-    assert named, f"no test of {function} was diagnosed as {name!r}: {seen}"
-    for t in named:
-        assert t.hint == catalogue[name], t.name
-        assert t.score == 0 and t.message
+    assert_mistake_diagnosed(result, function, name, hints, others_pass=False)
 
     # Correct except for that one mistake: the tests that do not use the function all pass.
     uses = {t.name for t in spec.tests if depends_on(t, function)}

@@ -14,7 +14,7 @@ import pytest
 
 from grader.intake import read_submission
 
-from grading_support import assert_cli_stub_exits_1, mistake_of
+from grading_support import assert_cli_stub_exits_1, assert_mistake_diagnosed, mistake_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "06_pooling"
@@ -96,23 +96,9 @@ def test_the_timed_reference_has_the_same_catalogue(references):
 @pytest.mark.parametrize("path", MISTAKE_FILES, ids=[p.stem for p in MISTAKE_FILES])
 def test_mistake_is_diagnosed(path, spec, grade, references):
     function, name = mistake_of(path)
-    catalogue = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
-    assert name in catalogue, f"{name!r} is not in MISTAKES[{function!r}]"
-
-    result = grade(path, untimed_tests(spec))
-    assert result.score < result.max_score
-
-    mine = [t for t in result.tests if t.function == function]
-    named = [t for t in mine if t.status == "failed" and t.mistake == name]
-    seen = {t.name: (t.status, t.mistake) for t in mine}
-    assert named, f"no test of {function} was diagnosed as {name!r}: {seen}"
-    for t in named:
-        assert t.hint == catalogue[name], t.name
-        assert t.score == 0 and t.message
-
-    # Correct except for that one mistake: the other functions' tests all pass.
-    others = {t.name: (t.status, t.message) for t in result.tests if t.function != function and t.status != "passed"}
-    assert not others
+    hints = {m.name: m.hint for m in references.mistakes(REFERENCE_MODULE, function)}
+    assert name in hints, f"{name!r} is not in MISTAKES[{function!r}]"
+    assert_mistake_diagnosed(grade(path, untimed_tests(spec)), function, name, hints)
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grade):
