@@ -181,6 +181,12 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
     elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs"
     result.problems.append(
         f"{name}: {elements}{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])} "
-        f"(max abs error {fmt(result.max_abs)}"
-        f"{', max rel error ' + fmt(result.max_rel) if result.max_rel is not None else ''}; "
-        f"tolerance rtol={rtol:g}, atol={atol:g}).")
+        f"({_errors(result)}tolerance rtol={rtol:g}, atol={atol:g}).")
+
+
+def _errors(result: Comparison) -> str:
+    """ "max abs error A, max rel error R; " for the figures that exist (none when every
+    difference is infinite or against an exact 0)."""
+    parts = [f"max {kind} error {fmt(value)}" for kind, value in (("abs", result.max_abs), ("rel", result.max_rel))
+             if value is not None]
+    return ", ".join(parts) + "; " if parts else ""

@@ -16,7 +16,7 @@ from .compare import Comparison, compare, describe
 from .config import instructor_secret
 from .inputs import InputMaker, copy_value
 from .intake import Submission
-from .mistakes import Mistake, diagnose
+from .mistakes import Mistake, consolidate, diagnose
 from .references import References, import_helper
 from .results import Result, TestResult
 from .sandbox import CallOutcome, Limits, Worker, isolation_tier, prepare_in_background
@@ -163,6 +163,7 @@ class Grader:
             results = [self._run(test, submission, session) for test in tests]
         finally:
             output = session.close()
+        self._consolidate(results)
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
                       tests=results, isolation=isolation_tier(), output=output, device=device,
                       duration_seconds=time.perf_counter() - start, notes=notes)
@@ -316,9 +317,24 @@ class Grader:
             catalogue = [Mistake(m.name, m.hint, self._chained(m.fn, chain)) for m in catalogue]
         found = diagnose(got, expected, self.bind(list(args.values())), self.bind(kwargs), catalogue,
                          rtol=test.rtol, atol=test.atol)
-        mistake, hint = found if found else (None, None)
+        mistake, hint = found[0] if found else (None, None)
+        if len(found) > 1:                  # settled across the function's tests by _consolidate
+            details["mistake_candidates"] = [list(option) for option in found]
         return self._result(test, "failed", f"{verdict.message}\n{shown}",
                             hint=hint, mistake=mistake, details=details)
+
+    @staticmethod
+    def _consolidate(results: list[TestResult]) -> None:
+        """Where a failed test's output fits several mistakes, name the one that the function's
+        other failed tests point to as well (see :func:`grader.mistakes.consolidate`)."""
+        by_function: dict[str, list[TestResult]] = {}
+        for r in results:
+            if r.mistake is not None:
+                by_function.setdefault(r.function, []).append(r)
+        for group in by_function.values():
+            options = [[tuple(o) for o in r.details.pop("mistake_candidates", [[r.mistake, r.hint]])] for r in group]
+            for r, chosen in zip(group, consolidate(options)):
+                r.mistake, r.hint = chosen
 
     def _chained(self, fn, chain):
         carry, per_step = chain

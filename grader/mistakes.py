@@ -37,8 +37,10 @@ def _matches(got, candidate, rtol, atol, check_dtype) -> bool:
 
 
 def diagnose(got, expected, args: list, kwargs: dict, catalogue: list[Mistake], *,
-             rtol: float | None = None, atol: float | None = None) -> tuple[str, str] | None:
-    """``(mistake name, hint)`` for the first mutant that explains ``got``, else a generic one."""
+             rtol: float | None = None, atol: float | None = None) -> list[tuple[str, str]]:
+    """Every ``(mistake name, hint)`` whose mutant explains ``got``, in catalogue order; else the
+    generic hint, if any. The grader picks among several with :func:`consolidate`."""
+    found = []
     for mistake in catalogue:
         try:
             with np.errstate(all="ignore"):
@@ -48,8 +50,25 @@ def diagnose(got, expected, args: list, kwargs: dict, catalogue: list[Mistake], 
         if _matches(candidate, expected, rtol, atol, False):
             continue                 # these inputs do not separate this mutant from the reference
         if _matches(got, candidate, rtol, atol, False):
-            return mistake.name, mistake.hint
-    return generic(got, expected)
+            found.append((mistake.name, mistake.hint))
+    if found:
+        return found
+    fallback = generic(got, expected)
+    return [fallback] if fallback else []
+
+
+def consolidate(candidates: list[list[tuple[str, str]]]) -> list[tuple[str, str] | None]:
+    """One mistake per failed test of one function: the candidate that explains the most of them.
+
+    A test's inputs may not separate two mistakes (both reproduce the output) while another
+    test's do; one student most likely made one mistake, so the one seen most across the
+    function's tests wins, ties going to catalogue order.
+    """
+    counts: dict[str, int] = {}
+    for options in candidates:
+        for name, _ in options:
+            counts[name] = counts.get(name, 0) + 1
+    return [max(options, key=lambda o: counts[o[0]]) if options else None for options in candidates]
 
 
 def generic(got, expected) -> tuple[str, str] | None:

@@ -325,3 +325,10 @@ def test_an_expected_nan_does_not_break_the_comparison():
 
     verdict = compare(np.array([1.0, 2.0]), np.array([1.0, np.nan]))
     assert not verdict.ok and "[1]" in verdict.message
+
+
+def test_an_infinite_expected_value_gets_a_message_without_error_figures():
+    from grader.compare import compare
+
+    verdict = compare(np.array([1.0, 2.0]), np.array([np.inf, np.inf]))
+    assert not verdict.ok and verdict.max_abs is None and "max abs error" not in verdict.message
