@@ -53,15 +53,16 @@ class BatchError(Exception):
 
 # --------------------------------------------------------------------------- one submission
 
-_cache: dict[str, tuple[Spec, Any]] = {}     # spec path -> (spec, references), per grading process
+_graders: dict[str, Any] = {}     # spec path -> Grader, one per grading process
 
 
-def _spec_and_references(spec_path: str) -> tuple[Spec, Any]:
-    if spec_path not in _cache:
-        from .references import References
-        spec = load_spec(spec_path)
-        _cache[spec_path] = (spec, References(spec.references_dir))
-    return _cache[spec_path]
+def _grader(spec_path: str):
+    """The grading process's one Grader for this spec: its expected outputs and drawn inputs,
+    the same for every student, are computed for the first submission and reused after."""
+    if spec_path not in _graders:
+        from .engine import Grader
+        _graders[spec_path] = Grader(load_spec(spec_path))
+    return _graders[spec_path]
 
 
 def grade_one(spec_path: str, submission_path: str, student: str, options: dict) -> dict:
@@ -69,12 +70,11 @@ def grade_one(spec_path: str, submission_path: str, student: str, options: dict)
     plus ``status`` (graded, unreadable or grader-error) and ``reason``. Never raises for a bad
     submission; hidden tests are included (instructor mode). ``options``: ``tests`` (names or None).
     """
-    from .engine import grade
     from .intake import IntakeError, read_submission
     from .reports import render_json
 
-    spec, references = _spec_and_references(spec_path)
-    tests = options.get("tests")
+    grader = _grader(spec_path)
+    spec, tests = grader.spec, options.get("tests")
     try:
         submission = read_submission(spec, submission_path)
     except IntakeError as exc:
@@ -83,7 +83,7 @@ def grade_one(spec_path: str, submission_path: str, student: str, options: dict)
         return _empty_row(spec, tests, UNREADABLE, "; ".join(submission.problems.values()))
     submission.student = student
     try:
-        result = grade(spec, submission, tests=tests, include_hidden=True, references=references)
+        result = grader.grade(submission, spec.select(tests, include_hidden=True))
         row = json.loads(render_json(result))
     except Exception as exc:          # a bug in the grader must cost one row, not the batch
         return _empty_row(spec, tests, GRADER_ERROR, f"{type(exc).__name__}: {exc}")
@@ -93,12 +93,11 @@ def grade_one(spec_path: str, submission_path: str, student: str, options: dict)
 def _warm_up(spec_path: str) -> None:
     """Grade the assignment's own stub once, so that loading the references (Numba's cache) is not
     charged to the first real submission, whose timing the report compares with the others."""
-    from .engine import grade
     from .intake import read_submission
 
-    spec, references = _spec_and_references(spec_path)
+    grader = _grader(spec_path)
     with contextlib.suppress(Exception):         # only a head start: real grading reports problems
-        grade(spec, read_submission(spec, spec.dir), include_hidden=True, references=references)
+        grader.grade(read_submission(grader.spec, grader.spec.dir), grader.spec.select(None, include_hidden=True))
 
 
 def _empty_row(spec: Spec, tests: list[str] | None, status: str, reason: str) -> dict:

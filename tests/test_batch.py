@@ -351,7 +351,7 @@ def test_grade_one_turns_a_grader_exception_into_a_row(monkeypatch, tmp_path):
         raise RuntimeError("reference exploded")
 
     put(tmp_path / "alice.py", CORRECT)
-    monkeypatch.setattr(grader.engine, "grade", broken)
+    monkeypatch.setattr(grader.engine.Grader, "grade", broken)
     row = grade_one(str(ASSIGNMENT / "assignment.yaml"), str(tmp_path / "alice.py"), "alice", {"tests": None})
     assert row["status"] == "grader-error" and row["reason"] == "RuntimeError: reference exploded"
     assert row["score"] == 0 and row["max_score"] > 0 and row["tests"] == []
