@@ -399,7 +399,7 @@ class Worker:
 
     # ---------------------------------------------------------------- requests
 
-    def request(self, header: dict, body: bytes = b"", *, max_reply: int = 64 * MiB,
+    def request(self, header: dict, body: list | bytes = b"", *, max_reply: int = 64 * MiB,
                 wall_seconds: float | None = None) -> CallOutcome:
         """Send one request and wait for its reply under the wall-clock deadline."""
         start = time.perf_counter()
@@ -410,7 +410,7 @@ class Worker:
         try:
             # A worker that is not reading (student code still running after a forged reply)
             # must not block the grader on a full pipe: the write has the deadline too.
-            self._write(codec.pack_frame(header, body), deadline)
+            self._write(codec.frame_parts(header, body), deadline)
             prefix = self._read(8, deadline)
             header_len, body_len = codec.parse_prefix(prefix, max_reply)
             reply = codec.parse_header(self._read(header_len, deadline))
@@ -439,22 +439,23 @@ class Worker:
         mutated = reply.get("mutated") if isinstance(reply.get("mutated"), list) else []
         return CallOutcome("ok", value=value, mutated=_clean_mutated(mutated), wall_seconds=elapsed)
 
-    def _write(self, data: bytes, deadline: float) -> None:
-        view = memoryview(data)
-        while view:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise TimeoutError
-            _, ready, _ = select.select([], [self._to_child], [], remaining)
-            if not ready:
-                raise TimeoutError
-            try:
-                view = view[os.write(self._to_child, view):]
-            except BlockingIOError:
-                continue
+    def _write(self, parts: list[memoryview], deadline: float) -> None:
+        for view in parts:
+            while view:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    raise TimeoutError
+                _, ready, _ = select.select([], [self._to_child], [], remaining)
+                if not ready:
+                    raise TimeoutError
+                try:
+                    view = view[os.write(self._to_child, view):]
+                except BlockingIOError:
+                    continue
 
-    def _read(self, n: int, deadline: float) -> bytes:
-        chunks, got = [], 0
+    def _read(self, n: int, deadline: float) -> bytearray:
+        data = bytearray(n)
+        view, got = memoryview(data), 0
         while got < n:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -462,12 +463,11 @@ class Worker:
             ready, _, _ = select.select([self._from_child], [], [], remaining)
             if not ready:
                 raise TimeoutError
-            chunk = os.read(self._from_child, min(n - got, 1 << 20))
-            if not chunk:
+            count = os.readv(self._from_child, [view[got:]])
+            if not count:
                 raise EOFError
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
+            got += count
+        return data
 
     def _death(self, when: str) -> CallOutcome:
         self.kill()

@@ -48,17 +48,26 @@ class ProtocolError(Exception):
 
 # --------------------------------------------------------------------------- frames
 
-def pack_frame(header: dict, body: bytes = b"") -> bytes:
+def frame_parts(header: dict, body: list | bytes = b"") -> list[memoryview]:
+    """One frame as buffers to write in turn: prefix and header, then the body's parts as they
+    are (array memory, not copies: a large input crosses the pipe without being copied here)."""
     raw = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
     if len(raw) > HEADER_LIMIT:
         raise ProtocolError(f"header of {len(raw)} bytes exceeds {HEADER_LIMIT}")
-    return _PREFIX.pack(len(raw), len(body)) + raw + body
+    parts = [memoryview(p).cast("B") for p in ([body] if isinstance(body, (bytes, bytearray)) else body)]
+    return [memoryview(_PREFIX.pack(len(raw), sum(p.nbytes for p in parts)) + raw), *parts]
 
 
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def pack_frame(header: dict, body: list | bytes = b"") -> bytes:
+    """One frame as bytes (a copy: for small frames)."""
+    return b"".join(frame_parts(header, body))
+
+
+def write_all(fd: int, data: bytes | list) -> None:
+    """Write ``data`` (bytes, or a frame's parts) to a blocking ``fd``."""
+    for view in [memoryview(data)] if isinstance(data, (bytes, bytearray)) else data:
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def parse_prefix(prefix: bytes, max_body: int) -> tuple[int, int]:
@@ -84,18 +93,18 @@ def parse_header(raw: bytes) -> dict:
     return header
 
 
-def _read_exact(fd: int, n: int) -> bytes:
-    chunks, got = [], 0
+def _read_exact(fd: int, n: int) -> bytearray:
+    data = bytearray(n)
+    view, got = memoryview(data), 0
     while got < n:
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
+        count = os.readv(fd, [view[got:]])
+        if not count:
             raise EOFError
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += count
+    return data
 
 
-def read_frame_blocking(fd: int, max_body: int) -> tuple[dict, bytes]:
+def read_frame_blocking(fd: int, max_body: int) -> tuple[dict, bytearray]:
     """Blocking read of one frame (the worker's side; the parent reads with a deadline)."""
     header_len, body_len = parse_prefix(_read_exact(fd, _PREFIX.size), max_body)
     header = parse_header(_read_exact(fd, header_len))
@@ -104,8 +113,9 @@ def read_frame_blocking(fd: int, max_body: int) -> tuple[dict, bytes]:
 
 # --------------------------------------------------------------------------- values
 
-def encode_value(value, chunks: list[bytes], offset: list[int], depth: int = 0) -> dict:
-    """Describe ``value`` as a tree node, appending array bytes to ``chunks``."""
+def encode_value(value, chunks: list, offset: list[int], depth: int = 0) -> dict:
+    """Describe ``value`` as a tree node, appending its arrays' memory to ``chunks``. Each array
+    starts at a multiple of 8 bytes, so the receiver's views of the body are aligned."""
     if depth >= MAX_DEPTH:          # the deepest node that decode() accepts
         return {"t": "other", "py": "too deeply nested"}
     if value is None:
@@ -130,23 +140,27 @@ def encode_value(value, chunks: list[bytes], offset: list[int], depth: int = 0) 
         arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False) if arr.dtype.byteorder == ">" else arr
         if arr.dtype.str not in ALLOWED_DTYPES:
             return {"t": "other", "py": f"{py} of dtype {arr.dtype}"}
-        data = np.ascontiguousarray(arr).tobytes()
-        node = {"t": "nd", "dt": arr.dtype.str, "sh": list(arr.shape), "off": offset[0], "n": len(data), "py": py}
+        data = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+        node = {"t": "nd", "dt": arr.dtype.str, "sh": list(arr.shape), "off": offset[0], "n": data.size, "py": py}
         chunks.append(data)
-        offset[0] += len(data)
+        offset[0] += data.size
+        if offset[0] % 8:
+            chunks.append(bytes(8 - offset[0] % 8))
+            offset[0] += 8 - offset[0] % 8
         return node
     return {"t": "other", "py": type(value).__name__}
 
 
-def encode(value) -> tuple[dict, bytes]:
-    """The tree and body of ``value``. A container too large for a frame header (e.g. a list of
-    10,000 numbers) is sent as an ``other`` node, which decode() accepts, not as a broken frame."""
-    chunks: list[bytes] = []
+def encode(value) -> tuple[dict, list]:
+    """The tree and body of ``value``; the body is a list of buffers (see :func:`frame_parts`).
+    A container too large for a frame header (e.g. a list of 10,000 numbers) is sent as an
+    ``other`` node, which decode() accepts, not as a broken frame."""
+    chunks: list = []
     tree = encode_value(value, chunks, [0])
     if tree["t"] in ("seq", "map") and (_count_nodes(tree) > MAX_NODES
                                           or len(json.dumps(tree, separators=(",", ":"))) > HEADER_LIMIT - 4096):
-        return {"t": "other", "py": f"{type(value).__name__} of {len(value)} items (too large to send)"}, b""
-    return tree, b"".join(chunks)
+        return {"t": "other", "py": f"{type(value).__name__} of {len(value)} items (too large to send)"}, []
+    return tree, chunks
 
 
 def _count_nodes(node: dict) -> int:
@@ -184,8 +198,9 @@ class Other:
         return f"<{self.typename}>"
 
 
-def decode(tree, body: bytes):
-    """Rebuild a value from an untrusted tree and body: plain arrays, numbers, containers only."""
+def decode(tree, body: bytes | bytearray):
+    """Rebuild a value from an untrusted tree and body: plain arrays, numbers, containers only.
+    Arrays are views of a writable, aligned body (a frame just read), else copies."""
     count = [0]
 
     def walk(node, depth):
@@ -240,9 +255,11 @@ def _decode_array(node: dict, body: bytes):
     if math.prod(shape) * dtype.itemsize != n:      # Python ints: no int64 overflow
         raise ProtocolError("array byte count does not match its shape")
     try:
-        arr = np.frombuffer(body, dtype=dtype, count=n // dtype.itemsize, offset=off).reshape(shape).copy()
+        arr = np.frombuffer(body, dtype=dtype, count=n // dtype.itemsize, offset=off).reshape(shape)
     except (ValueError, OverflowError):             # e.g. an empty array with a dimension of 2**70
         raise ProtocolError("bad array shape") from None
+    if not (arr.flags.writeable and arr.flags.aligned):
+        arr = arr.copy()
     py = str(node.get("py", "ndarray"))
     if shape == [] and py != "ndarray":
         return Scalar(arr, py)
@@ -377,8 +394,8 @@ class _Session:
         self.modules: dict = {}
         self.staged = None
 
-    def reply(self, header: dict, body: bytes = b"") -> None:
-        write_all(self.fd_out, pack_frame(header, body))
+    def reply(self, header: dict, body: list | bytes = b"") -> None:
+        write_all(self.fd_out, frame_parts(header, body))
 
     def load(self, names: list[str]) -> dict:
         import importlib

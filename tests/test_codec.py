@@ -47,7 +47,7 @@ def frame_pipe(data: bytes) -> int:
 def round_trip(value):
     """Through the whole path: encode, pack, a real pipe, read, decode."""
     tree, body = codec.encode(value)
-    r = frame_pipe(codec.pack_frame({"result": tree}, body))
+    r = frame_pipe(codec.pack_frame({"result": tree}, body))        # parts joined: one write
     try:
         header, got_body = codec.read_frame_blocking(r, max_body=1 << 30)
     finally:
@@ -177,12 +177,28 @@ def test_malformed_nodes_are_refused(tree):
         codec.decode(tree, b"")
 
 
-def test_an_array_is_a_copy_not_a_view_of_the_body():
-    body = bytearray(np.arange(4, dtype="<f8").tobytes())
-    arr = codec.decode(nd(sh=(4,), n=32), bytes(body))
+def test_an_array_from_read_only_bytes_is_a_writable_copy():
+    body = np.arange(4, dtype="<f8").tobytes()
+    arr = codec.decode(nd(sh=(4,), n=32), body)
     assert arr.flags.writeable and arr.flags.owndata
     arr[0] = 99.0
-    assert codec.decode(nd(sh=(4,), n=32), bytes(body))[0] == 0.0
+    assert codec.decode(nd(sh=(4,), n=32), body)[0] == 0.0
+
+
+def test_arrays_of_a_read_frame_are_aligned_writable_and_independent():
+    """A frame just read is decoded in place (no copy), so each array must start aligned after
+    an odd-sized neighbour, and writing one array must not touch the next."""
+    flags = np.array([True, False, True])
+    x = np.arange(4, dtype="<f8")
+    tree, body = codec.encode((flags, x, np.int16(7), x * 2))
+    assert all(node["off"] % 8 == 0 for node in tree["v"])
+    got = round_trip((flags, x, np.int16(7), x * 2))
+    for arr in (got[0], got[1], got[3]):
+        assert arr.flags.writeable and arr.flags.aligned
+    got[0][:] = False
+    got[1][:] = -1.0
+    np.testing.assert_array_equal(got[3], x * 2)
+    assert got[2].value == 7 and got[2].typename == "numpy.int16"
 
 
 # --------------------------------------------------------------------------- round trips
