@@ -306,7 +306,7 @@ class Grader:
         if chain is None:
             verdict = compare(got, expected, rtol=test.rtol, atol=test.atol, check_dtype=test.check_dtype,
                               names=test.outputs)
-            shown = show_inputs(args, kwargs)
+            shown = show_inputs(args, kwargs) if not verdict.ok else ""    # printing arrays is slow
         else:
             verdict, shown = self._compare_steps(test, args, kwargs, expected, got, chain)
         details = {"max_abs_error": verdict.max_abs, "max_rel_error": verdict.max_rel}
