@@ -7,18 +7,23 @@ in ``docs/spec.md``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import jsonschema
 import yaml
 
 from .sandbox import Limits
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "assignment.schema.json"
+VALID_MARKS = 500                   # specs remembered as valid before the list starts again
+
+if TYPE_CHECKING:
+    import jsonschema
 GRADCHECK_PATH = Path(__file__).with_name("gradcheck.py")   # always a helper: students may import it
 BUILTIN_GENERATORS = frozenset(
     ["normal", "uniform", "integers", "choice", "linspace", "zeros", "ones", "full", "blobs"]
@@ -140,9 +145,47 @@ class Spec:
         return tests
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml's parser when present: 10x faster
+
+
+def _parse(text: str, loader_class) -> tuple[yaml.Node | None, Any]:
+    """The YAML nodes of ``text`` (their lines point at errors) and the data they make."""
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator() -> "jsonschema.Draft202012Validator":
+    import jsonschema           # 40 ms to import: only for a spec not validated before
+
     return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
+def _valid_mark(text: str) -> Path | None:
+    """A file whose presence says this spec text passed this schema before (a check need not
+    import and run jsonschema again); None where there is no cache folder."""
+    home = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
+    if home is None:
+        return None
+    digest = hashlib.sha256(SCHEMA_PATH.read_bytes() + b"\0" + text.encode("utf-8")).hexdigest()[:32]
+    return Path(home) / "dlgrade" / "valid-specs" / digest
+
+
+def _remember_valid(mark: Path | None) -> None:
+    if mark is None:
+        return
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        if sum(1 for _ in mark.parent.iterdir()) >= VALID_MARKS:    # bounded: start the list again
+            for old in mark.parent.iterdir():
+                old.unlink(missing_ok=True)
+        mark.touch()
+    except OSError:
+        pass                    # no cache: validate every time
 
 
 def _field_name(path) -> str:
@@ -174,7 +217,7 @@ def _line_of(node: yaml.Node | None, path) -> int | None:
     return nodes[-1].start_mark.line + 1 if nodes else None
 
 
-def _unknown_key(error: jsonschema.ValidationError):
+def _unknown_key(error: "jsonschema.ValidationError"):
     """The first field (in file order) that an ``additionalProperties: false`` error is about."""
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return None
@@ -190,11 +233,13 @@ def _key_line(node: yaml.Node | None, path, key) -> int | None:
     return None
 
 
-def _schema_reason(error: jsonschema.ValidationError) -> str:
+def _schema_reason(error: "jsonschema.ValidationError") -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field(s)")
     if error.validator == "oneOf" and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context)
         return f"not a valid value ({best.message})"
     if error.validator == "required":
         return error.message.replace("is a required property", "is required")
@@ -210,8 +255,10 @@ def load_spec(path: str | Path) -> Spec:
         raise SpecError(path, "", "no such file (is this an assignment folder?)")
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        try:
+            root, raw = _parse(text, _Loader)
+        except yaml.YAMLError:          # PyYAML's own parser explains a syntax error better (tabs...)
+            root, raw = _parse(text, yaml.SafeLoader)
     except UnicodeDecodeError:
         raise SpecError(path, "", "not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -221,6 +268,9 @@ def load_spec(path: str | Path) -> Spec:
     if not isinstance(raw, dict):
         raise SpecError(path, "", "must be a mapping of fields (id, title, files, tests...)")
 
+    mark = _valid_mark(text)
+    if mark is not None and mark.is_file():
+        return _build(path, raw, root)
     errors = sorted(_validator().iter_errors(raw), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         err = errors[0]
@@ -231,6 +281,7 @@ def load_spec(path: str | Path) -> Spec:
             field = _field_name(where + [key]) if isinstance(key, str) and key.isidentifier() else _field_name(where)
             raise SpecError(path, field or "(top level)", _schema_reason(err), line)
         raise SpecError(path, _field_name(where) or "(top level)", _schema_reason(err), _line_of(root, where))
+    _remember_valid(mark)
     return _build(path, raw, root)
 
 
