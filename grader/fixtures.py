@@ -229,7 +229,7 @@ class FixtureWriter:
                 **({"cost": t["cost"]} if t["cost"] else {}),
             }
         meta = {"format": FORMAT, "assignment": self.assignment,
-                "calibration_seconds": self.calibration_seconds,
+                "calibration": calibration.VERSION, "calibration_seconds": self.calibration_seconds,
                 "catalogues": self.catalogues, "tests": tests}
         np.savez_compressed(npz_path, **arrays)
         npz_path.with_suffix(".json").write_text(json.dumps(meta, indent=1, allow_nan=False) + "\n",
@@ -288,8 +288,8 @@ class FixtureInputs(InputMaker):
 class Fixtures:
     """A bundle's stored answers, standing in for :class:`~grader.references.References`."""
 
-    def __init__(self, spec: Spec):
-        npz_path = spec.fixtures
+    def __init__(self, spec: Spec, npz_path: Path | None = None):
+        npz_path = npz_path or spec.fixtures
         json_path = npz_path.with_suffix(".json")
         try:
             meta = json.loads(json_path.read_text(encoding="utf-8"))
@@ -301,6 +301,9 @@ class Fixtures:
             raise SpecError(json_path, "format", f"not fixtures of format {FORMAT} (release the bundle again)")
         if meta.get("assignment") != spec.id:
             raise SpecError(json_path, "assignment", f"fixtures of {meta.get('assignment')!r}, not {spec.id!r}")
+        if meta.get("calibration", 1) != calibration.VERSION:
+            raise SpecError(json_path, "calibration", "the reference costs were measured against another "
+                            "calibration workload (release the bundle again with this version of dlgrade)")
         self.path = npz_path
         self.catalogues: dict[str, list[dict[str, str]]] = meta.get("catalogues", {})
         self.answers: dict[str, dict[str, Any]] = {}
@@ -322,6 +325,8 @@ class Fixtures:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SpecError(json_path, "tests", f"malformed fixtures ({type(exc).__name__}: {exc})") from None
         self.inputs = FixtureInputs(spec, stored)
+        if self.costs:                  # a timed test will price its reference: time this machine meanwhile
+            calibration.start()
 
     def function(self, module: str, name: str) -> Callable[..., Any]:
         dotted = f"{module}.{name}"

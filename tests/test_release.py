@@ -300,6 +300,43 @@ def test_damaged_fixtures_give_a_one_line_error(perceptron, tmp_path):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_fixtures_priced_against_another_calibration_workload_are_refused(perceptron, tmp_path):
+    """A bundle released before the calibration workload changed would price every reference
+    wrongly: it must say so and ask for a new release, not give verdicts."""
+    import shutil
+
+    copy = tmp_path / "01_perceptron"
+    shutil.copytree(perceptron, copy)
+    meta = json.loads((copy / "fixtures.json").read_text())
+    assert meta["calibration"] == calibration.VERSION
+    meta["calibration"] = calibration.VERSION - 1
+    (copy / "fixtures.json").write_text(json.dumps(meta))
+    result = CliRunner().invoke(main, ["check", str(copy)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "calibration" in result.output and "release the bundle again" in result.output
+
+
+def test_the_calibration_runs_in_the_background_and_is_measured_once(monkeypatch):
+    """Started early, the calibration overlaps a check's other work; asking for it waits for that
+    one measurement instead of starting another."""
+    import threading
+
+    monkeypatch.setattr(calibration, "_measured", {})
+    release = threading.Event()
+    calls = []
+
+    def slow_minimum(runs):
+        calls.append(runs)
+        release.wait(5)
+        return 0.0123
+    monkeypatch.setattr(calibration, "_minimum", slow_minimum)
+    calibration.start(4)
+    calibration.start(4)
+    assert any(t.name == "dlgrade-calibration" for t in threading.enumerate())
+    release.set()
+    assert calibration.seconds(4) == 0.0123 and calls == [4]
+
+
 # --------------------------------------------------------------------------- the fixture format
 
 def test_values_round_trip_with_their_python_types():
