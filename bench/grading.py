@@ -51,11 +51,12 @@ def _run(args: list[str], env: dict | None = None, cwd: Path = ROOT) -> float:
 
 def _worker_starts(repeats: int) -> dict[str, list[float]]:
     """Seconds from asking for a worker to its first answer, fork and spawn taken in turns."""
-    from grader.sandbox import Limits, Worker, _Template
+    from grader.sandbox import Limits, Worker
+    from grader.template import Template
 
     source = {"m": "def f(x):\n    return x\n"}
     times: dict[str, list[float]] = {"fork": [], "spawn": []}
-    _Template.get()
+    Template.get()
     for _ in range(repeats):
         for mode in times:
             os.environ["DLGRADE_WORKER_START"] = mode

@@ -12,14 +12,18 @@ from typing import Any
 
 import numpy as np
 
+from . import answer_cache
+from .answer_cache import CachedAnswers
 from .compare import Comparison, compare, describe
 from .config import instructor_secret
+from .fixtures import Fixtures
 from .inputs import InputMaker, copy_value
 from .intake import Submission
 from .mistakes import Mistake, consolidate, diagnose
 from .references import References, import_helper
 from .results import Result, TestResult
-from .sandbox import CallOutcome, Limits, Worker, isolation_tier, prepare_in_background
+from .sandbox import CallOutcome, Limits, Worker, isolation_tier
+from .template import prepare_in_background
 from .spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure
 from .worker import FunctionRef, run_chain, to_plain
@@ -136,20 +140,20 @@ class Grader:
     """Grades submissions against one spec. Expected outputs are computed once and reused
     (except for inputs drawn per student, which differ by submission)."""
 
-    def __init__(self, spec: Spec, references: References | None = None, secret: str | None = None):
+    def __init__(self, spec: Spec, references: References | Fixtures | None = None, secret: str | None = None):
         prepare_in_background()               # the isolation probe and the template start meanwhile
         self.spec = spec
         if spec.fixtures is not None and references is None:   # a student bundle: stored answers
-            from .fixtures import Fixtures
-            fixtures = Fixtures(spec)
-            self.references, self.inputs = fixtures, fixtures.inputs
+            references = Fixtures(spec)
+        if isinstance(references, Fixtures):
+            self.references, self.inputs = references, references.inputs
         else:
             self.references = references or References(spec.references_dir)
             self.inputs = InputMaker(spec, self.references.function,
                                      instructor_secret() if secret is None else secret)
         self._expected: dict[str, Any] = {}
         self._helper_sources = {m: h.path.read_text(encoding="utf-8") for m, h in spec.helpers.items()}
-        self._earlier: dict[str, Grader] = {}       # graders of the assignments this one builds on
+        self._earlier: dict[str, tuple[Grader, list[Test]]] = {}    # assignments this one builds on
 
     def grade(self, submission: Submission, tests: list[Test]) -> Result:
         start = time.perf_counter()
@@ -191,10 +195,14 @@ class Grader:
     def _earlier_failures(self, provided: Provided, source: str, submission: Submission) -> list[str]:
         """[earlier assignment id, failing test...] for the student's own module, or [] if it passes."""
         if provided.module not in self._earlier:
-            self._earlier[provided.module] = Grader(load_spec(provided.assignment), secret=self.inputs.secret)
-        earlier = self._earlier[provided.module]
-        tests = [t for t in earlier.spec.tests if t.module == provided.module and t.visibility == "public"
-                 and t.kind == "numeric" and (not provided.functions or t.function in provided.functions)]
+            spec = load_spec(provided.assignment)
+            tests = [t for t in spec.tests if t.module == provided.module and t.visibility == "public"
+                     and t.kind == "numeric" and (not provided.functions or t.function in provided.functions)]
+            stored = None
+            if isinstance(self.references, CachedAnswers):      # a check from stored answers: theirs too
+                stored = answer_cache.answers(spec, tests)
+            self._earlier[provided.module] = (Grader(spec, stored, secret=self.inputs.secret), tests)
+        earlier, tests = self._earlier[provided.module]
         own = Submission(origin=submission.origin, sources={provided.module: source}, student=submission.student)
         failing = [t.name for t in earlier.grade(own, tests).tests if t.status != "passed"]
         return [earlier.spec.id, *failing] if failing else []
@@ -415,7 +423,14 @@ class _TimedCallFailed(Exception):
         self.outcome = outcome
 
 
-def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None,
-          include_hidden: bool = False, references: References | None = None) -> Result:
-    """Grade one submission: the entry point every front end uses."""
-    return Grader(spec, references).grade(submission, spec.select(tests, include_hidden))
+def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None, include_hidden: bool = False,
+          references: References | None = None, stored_answers: bool = False) -> Result:
+    """Grade one submission: the entry point every front end uses.
+
+    ``stored_answers``: answer public tests from the references' answers kept on disk
+    (:mod:`grader.answer_cache`), recording them on the first run; ``grade check`` does this.
+    """
+    selected = spec.select(tests, include_hidden)
+    if stored_answers and references is None:
+        references = answer_cache.answers(spec, selected)
+    return Grader(spec, references).grade(submission, selected)

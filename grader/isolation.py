@@ -764,7 +764,7 @@ def _candidate_layers(is_root: bool) -> tuple[list[str], int | None, dict[str, s
 def _run_probe(layers: list[str], uid: int | None) -> dict:
     import subprocess
     import tempfile
-    from .sandbox import worker_environment
+    from .template import worker_environment
     with tempfile.TemporaryDirectory(prefix="dlgrade-probe-") as scratch, \
             tempfile.NamedTemporaryFile(prefix="dlgrade-canary-") as canary:
         if uid is not None:
@@ -872,6 +872,15 @@ def current() -> Isolation:
         if _current is None:
             _current = _remembered() or _remember(choose())
     return _current
+
+
+def known() -> bool:
+    """Whether :func:`current` would answer at once (a verdict in this process, or remembered)."""
+    global _current
+    with _probing:
+        if _current is None:
+            _current = _remembered()
+    return _current is not None
 
 
 def _report(argv: list[str]) -> int:

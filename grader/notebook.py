@@ -401,4 +401,4 @@ def check(name: str | None = None, assignment: str | Path | None = None) -> Chec
     shell = _ipython()
     history = shell.user_ns.get("In") if shell is not None else None
     submission = _history_submission(spec, history) if history else read_submission(spec)
-    return CheckReport(grade(spec, submission, tests=tests))
+    return CheckReport(grade(spec, submission, tests=tests, stored_answers=True))

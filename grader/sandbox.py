@@ -23,7 +23,6 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,8 +32,8 @@ from typing import Any, Literal
 
 from . import isolation
 from . import worker as codec
+from .template import WORKER_SCRIPT, Template, fork_wanted, worker_environment
 
-WORKER_SCRIPT = Path(codec.__file__).resolve()
 MiB = 1 << 20
 
 
@@ -81,24 +80,6 @@ def isolation_tier() -> str:
     return isolation.current().description
 
 
-def worker_environment(scratch: str) -> dict[str, str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": scratch,
-        "TMPDIR": scratch,
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "MPLBACKEND": "Agg",
-    }
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS"):
-        env[var] = "1"
-    if sys.platform == "win32":       # Python cannot start on Windows without it
-        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", r"C:\Windows")
-    return env
-
-
 class _OutputDrain(threading.Thread):
     """Reads one of the worker's output pipes: keeps the start, counts the rest, trips a limit."""
 
@@ -121,16 +102,13 @@ class _OutputDrain(threading.Thread):
                 return
 
 
-START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux) or spawn
-
-
 class _ForkedProcess:
     """A worker forked by the template: the parts of ``subprocess.Popen`` that :class:`Worker` uses.
 
     It is the template's child, not ours, so its exit status arrives from the template.
     """
 
-    def __init__(self, template: "_Template", pid: int, stdout, stderr):
+    def __init__(self, template: "Template", pid: int, stdout, stderr):
         self.template, self.pid, self.stdout, self.stderr = template, pid, stdout, stderr
         self.returncode: int | None = None
 
@@ -151,107 +129,6 @@ class _ForkedProcess:
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
             pass
-
-
-class _Template:
-    """A warm process (Python started, NumPy imported, no student code ever) that forks workers.
-
-    One per grading process, started on first use and again if it dies. A fork costs a few
-    milliseconds where a fresh interpreter costs ~100 ms, which is most of a small submission's
-    overhead in a batch. See :func:`grader.isolation._serve_template` for the other side.
-    """
-
-    _current: "_Template | None" = None
-    _guard = threading.Lock()
-
-    @classmethod
-    def get(cls) -> "_Template":
-        with cls._guard:
-            if cls._current is None or not cls._current.alive:
-                cls._current = cls()
-            return cls._current
-
-    def __init__(self):
-        import socket
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.sock = ours
-        home = tempfile.gettempdir()
-        plan = {"template": True, "socket": theirs.fileno(), "layers": []}
-        self.proc = subprocess.Popen(
-            isolation.current().command(plan, [str(WORKER_SCRIPT)]), cwd=home,
-            env=worker_environment(home), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), start_new_session=True, close_fds=True)
-        theirs.close()
-        self.lock = threading.Lock()                     # one fork request at a time
-        self.changed = threading.Condition()
-        self.exits: dict[int, int] = {}
-        self.pids: list[int] = []
-        self.closed = False
-        threading.Thread(target=self._listen, daemon=True, name="dlgrade-template").start()
-
-    @property
-    def alive(self) -> bool:
-        return not self.closed and self.proc.poll() is None
-
-    def _listen(self) -> None:
-        while True:
-            try:
-                message = self.sock.recv(4096)
-            except OSError:
-                message = b""
-            with self.changed:
-                if not message:
-                    self.closed = True
-                    self.changed.notify_all()
-                    return
-                event = json.loads(message)
-                if "exit" in event:
-                    self.exits[int(event["exit"])] = int(event["status"])
-                else:
-                    self.pids.append(int(event["pid"]))
-                self.changed.notify_all()
-
-    def fork(self, plan: dict, args: list[str], cwd: str, env: dict[str, str], fds: list[int]) -> int:
-        """Ask for a worker; returns its pid. Raises OSError when the template is gone."""
-        import socket
-        with self.lock:
-            request = json.dumps({"plan": plan, "args": args, "cwd": cwd, "env": env}).encode()
-            socket.send_fds(self.sock, [request], fds)
-            with self.changed:
-                if not self.changed.wait_for(lambda: self.pids or self.closed, timeout=10):
-                    raise OSError("the worker template did not answer")
-                if not self.pids:
-                    raise OSError("the worker template has exited")
-                return self.pids.pop(0)
-
-    def status(self, pid: int) -> int | None:
-        with self.changed:
-            return self.exits.get(pid)
-
-    def wait_exit(self, pid: int, timeout: float | None) -> int | None:
-        with self.changed:
-            self.changed.wait_for(lambda: pid in self.exits or self.closed, timeout=timeout)
-            if pid not in self.exits and self.closed:
-                self.exits[pid] = signal.SIGKILL        # the template died, and its workers with it
-            return self.exits.get(pid)
-
-
-def prepare_in_background() -> None:
-    """Probe the isolation tier and start the worker template while the caller does other work
-    (importing the references takes as long): both wait on other processes, not on this one."""
-    def prepare() -> None:
-        try:
-            isolation.current()
-            if _fork_wanted():
-                _Template.get()
-        except Exception:            # raised again, where it can be reported, when a worker starts
-            pass
-    threading.Thread(target=prepare, daemon=True, name="dlgrade-prepare").start()
-
-
-def _fork_wanted() -> bool:
-    choice = os.environ.get(START_ENV, "").strip().lower() or "fork"
-    return choice == "fork" and sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 class Worker:
@@ -288,7 +165,7 @@ class Worker:
         for fd in (self._to_child, self._from_child):
             _widen_pipe(fd)
         os.set_blocking(self._to_child, False)     # requests are written under the deadline too
-        if _fork_wanted():
+        if fork_wanted():
             try:
                 self._fork(to_child_r, from_child_w)
                 return
@@ -317,7 +194,7 @@ class Worker:
         err_r, err_w = os.pipe()
         plan = self.isolation.plan(self.scratch, scratch_bytes=self.limits.scratch_mb * MiB,
                                    forbid=self.limits.forbid)
-        template = _Template.get()
+        template = Template.get()
         try:
             pid = template.fork(plan, [json.dumps(self.limits.for_worker())], self.scratch,
                                        {**worker_environment(self.scratch), **self.extra_env},

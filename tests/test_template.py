@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from grader.sandbox import Limits, Worker, _ForkedProcess, _Template
+from grader.sandbox import Limits, Worker, _ForkedProcess
+from grader.template import Template
 from grader.worker import to_plain
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template is Linux-only")
@@ -49,7 +50,7 @@ def test_forked_and_spawned_workers_answer_alike(monkeypatch):
             pid, sid, parent = to_plain(w.call("probes", "whoami", [], {}, [], max_reply=1 << 20).value)
             assert sid == pid                                   # its own session, like a fresh worker
             if mode == "fork":
-                assert parent == _Template.get().proc.pid and parent != os.getpid()
+                assert parent == Template.get().proc.pid and parent != os.getpid()
 
 
 @pytest.mark.parametrize("function, args, expected", [
@@ -65,7 +66,7 @@ def test_exit_statuses_reach_the_grader_through_the_template(monkeypatch, functi
 
 def test_a_dead_template_is_replaced(monkeypatch):
     with start(monkeypatch, "fork") as w:
-        old = _Template.get()
+        old = Template.get()
         os.kill(old.proc.pid, signal.SIGKILL)
         old.proc.wait(timeout=5)
         worker_pid = w.proc.pid
@@ -76,5 +77,5 @@ def test_a_dead_template_is_replaced(monkeypatch):
         outcome = w.call("probes", "double", [1], {}, ["x"], max_reply=1 << 20)
         assert outcome.status == "crashed"
     with start(monkeypatch, "fork") as w:
-        assert _Template.get() is not old
+        assert Template.get() is not old
         assert to_plain(w.call("probes", "double", [2], {}, ["x"], max_reply=1 << 20).value) == 4
