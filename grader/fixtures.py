@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import struct
 from pathlib import Path
@@ -40,7 +41,7 @@ from .mistakes import Mistake
 from .spec import Spec, SpecError, Test
 from .worker import FunctionRef
 
-FORMAT = 1
+FORMAT = 2                         # 2: the arrays packed into one blob per dtype
 STORABLE_KINDS = "biufc"          # array dtypes a bundle may hold: never objects, strings or records
 _HELPER_PREFIX = re.compile(r"^_dlgrade_helper_[0-9a-f]+_")     # see references.import_helper
 
@@ -165,6 +166,39 @@ def unpack(node: Any, arrays: dict[str, np.ndarray]) -> Any:
     raise ValueError(f"not a stored value: {str(node)[:80]}")
 
 
+def pack_blobs(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, list]]:
+    """Every array laid end to end in one flat array per dtype, and where each lies:
+    ``key -> [blob, offset, shape]``. An npz member costs about 60 µs to open and parse, and an
+    assignment of trajectories stores thousands of small arrays."""
+    parts: dict[str, list[np.ndarray]] = {}
+    sizes: dict[str, int] = {}
+    index: dict[str, list] = {}
+    for key, arr in arrays.items():
+        dtype = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
+        blob = f"{dtype.kind}{dtype.itemsize}"
+        index[key] = [blob, sizes.get(blob, 0), list(arr.shape)]
+        parts.setdefault(blob, []).append(np.ascontiguousarray(arr, dtype=dtype).reshape(-1))
+        sizes[blob] = sizes.get(blob, 0) + arr.size
+    return {blob: np.concatenate(p) for blob, p in parts.items()}, index
+
+
+def read_blobs(npz_path: Path, index: Any) -> dict[str, np.ndarray]:
+    """The arrays that :func:`pack_blobs` stored in ``npz_path``, as views of their blobs.
+    Raises ValueError (an object array, an index out of range), KeyError or OSError."""
+    if not isinstance(index, dict):
+        raise ValueError("no index of the arrays")
+    with np.load(npz_path, allow_pickle=False) as npz:
+        blobs = {name: npz[name] for name in npz.files}
+    arrays = {}
+    for key, (blob, offset, shape) in index.items():
+        flat = blobs[blob]
+        size = math.prod(shape)
+        if flat.ndim != 1 or not (isinstance(offset, int) and 0 <= offset and offset + size <= flat.size):
+            raise ValueError(f"array {key!r} lies outside its blob")
+        arrays[key] = flat[offset:offset + size].reshape(shape)
+    return arrays
+
+
 # --------------------------------------------------------------------------- writing (at release)
 
 class FixtureWriter:
@@ -228,10 +262,11 @@ class FixtureWriter:
                              for e in self._numbered(entries, f"{name}/mistakes/{self._label(function, i)}", arrays)],
                 **({"cost": t["cost"]} if t["cost"] else {}),
             }
-        meta = {"format": FORMAT, "assignment": self.assignment,
+        blobs, index = pack_blobs(arrays)
+        meta = {"format": FORMAT, "assignment": self.assignment, "arrays": index,
                 "calibration": calibration.VERSION, "calibration_seconds": self.calibration_seconds,
                 "catalogues": self.catalogues, "tests": tests}
-        np.savez_compressed(npz_path, **arrays)
+        np.savez_compressed(npz_path, **blobs)
         npz_path.with_suffix(".json").write_text(json.dumps(meta, indent=1, allow_nan=False) + "\n",
                                                  encoding="utf-8")
 
@@ -293,12 +328,14 @@ class Fixtures:
         json_path = npz_path.with_suffix(".json")
         try:
             meta = json.loads(json_path.read_text(encoding="utf-8"))
-            with np.load(npz_path, allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
-        except (OSError, ValueError, UnicodeDecodeError) as exc:    # ValueError: bad JSON, object arrays
-            raise SpecError(npz_path, "fixtures", f"unreadable: {exc}") from None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:    # ValueError: bad JSON
+            raise SpecError(json_path, "fixtures", f"unreadable: {exc}") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise SpecError(json_path, "format", f"not fixtures of format {FORMAT} (release the bundle again)")
+        try:
+            arrays = read_blobs(npz_path, meta.get("arrays"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:   # ValueError: object arrays, bad index
+            raise SpecError(npz_path, "fixtures", f"unreadable: {exc}") from None
         if meta.get("assignment") != spec.id:
             raise SpecError(json_path, "assignment", f"fixtures of {meta.get('assignment')!r}, not {spec.id!r}")
         if meta.get("calibration", 1) != calibration.VERSION:

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from grader import calibration
 from grader.cli import main
 from grader.engine import Grader
-from grader.fixtures import Fixtures, Unstorable, call_key, pack, unpack
+from grader.fixtures import Fixtures, Unstorable, call_key, pack, pack_blobs, read_blobs, unpack
 from grader.intake import read_submission
 from grader.release import ReleaseError, release_assignment
 from grader.spec import load_spec
@@ -153,9 +153,9 @@ def assert_nothing_leaks(folder: Path, bundle: Path) -> None:
     hidden_only_data = set(spec.data) - set(load_spec(bundle).data)
     solutions = _reference_functions(spec)
 
-    with np.load(bundle / "fixtures.npz", allow_pickle=False) as npz:
-        stored = {key: npz[key] for key in npz.files}      # an object array would raise here
-    assert all(a.dtype.kind in "biufc" for a in stored.values())
+    with np.load(bundle / "fixtures.npz", allow_pickle=False) as npz:     # an object array would raise
+        assert all(npz[blob].dtype.kind in "biufc" for blob in npz.files)
+    stored = read_blobs(bundle / "fixtures.npz", json.loads((bundle / "fixtures.json").read_text())["arrays"])
     for arr in _hidden_arrays(spec):
         same = [k for k, a in stored.items() if a.shape == arr.shape and np.array_equal(a, arr)]
         assert not same, f"a hidden test's input is stored as {same}"
@@ -351,6 +351,22 @@ def test_values_round_trip_with_their_python_types():
     assert call_key(back, {}) == call_key(value, {})
     with pytest.raises(Unstorable):
         pack(np.array([object()], dtype=object), "x", {})
+
+
+def test_arrays_are_stored_in_one_blob_per_dtype_and_read_back_exactly(tmp_path):
+    arrays = {"a/inputs/x": np.arange(6.0).reshape(2, 3), "a/expected": np.float32(1.5) * np.ones((0, 4), np.float32),
+              "b/expected": np.array(2.5), "b/mask": np.array([True, False]), "c/n": np.arange(3, dtype=">i4"),
+              "c/m": np.arange(4, dtype="<i4").reshape(2, 2)[:, ::-1], "d/y": np.linspace(0, 1, 5)}
+    blobs, index = pack_blobs(arrays)
+    assert sorted(blobs) == ["b1", "f4", "f8", "i4"]
+    np.savez(tmp_path / "f.npz", **blobs)
+    back = read_blobs(tmp_path / "f.npz", json.loads(json.dumps(index)))
+    for key, arr in arrays.items():
+        assert back[key].shape == arr.shape and np.array_equal(back[key], arr), key
+        assert back[key].dtype == arr.dtype.newbyteorder("<"), key
+    index["d/y"][1] = 10 ** 6
+    with pytest.raises(ValueError, match="outside"):
+        read_blobs(tmp_path / "f.npz", index)
 
 
 def test_call_keys_tell_types_dtypes_shapes_and_values_apart():
