@@ -153,6 +153,10 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
     rtol, atol = tolerance(expected, rtol, atol)
     g = got.astype(np.float64)
     e = expected.astype(np.float64)
+    if np.array_equal(g, e) and np.isfinite(e).all():      # the common case, at a fifth of the cost
+        result.max_abs = 0.0 if e.size else None
+        result.max_rel = 0.0 if (e != 0).any() else None
+        return
     where = "" if e.ndim == 0 else " at {}"
     bad_nan = np.isnan(g) & ~np.isnan(e)
     bad_inf = np.isinf(g) & np.isfinite(e)

@@ -332,3 +332,19 @@ def test_an_infinite_expected_value_gets_a_message_without_error_figures():
 
     verdict = compare(np.array([1.0, 2.0]), np.array([np.inf, np.inf]))
     assert not verdict.ok and verdict.max_abs is None and "max abs error" not in verdict.message
+
+
+@pytest.mark.parametrize("value", [np.array([1.5, -2.0, 0.0]), np.zeros((2, 3)), np.zeros(0), np.array(3.25),
+                                   np.array([1.0, np.inf]), np.array([np.nan, 1.0]), np.arange(4, dtype=np.int64)])
+def test_equal_outputs_report_the_same_error_figures_as_a_full_comparison(value, monkeypatch):
+    """Exactly equal outputs take a short cut; its figures must be those of the full comparison
+    (0 where defined, None for an empty array or relative to exact zeros, none where inf meets inf)."""
+    from grader import compare as module
+
+    fast = module.compare(value.copy(), value)
+    slow = module.Comparison()
+    monkeypatch.setattr(module.np, "array_equal", lambda a, b: False)      # force the full path
+    module._compare_values(value.copy(), value, None, None, "output", slow)
+    monkeypatch.undo()
+    assert fast.ok == (not slow.problems)
+    assert (fast.max_abs, fast.max_rel) == (slow.max_abs, slow.max_rel)
