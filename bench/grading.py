@@ -3,13 +3,14 @@
 Sections for bench/run.py:
 
 * ``grading``: a worker's start (a fork of the warm template against a fresh interpreter, taken
-  in turns), `grade check` of a correct 02_activations with a warm and an empty Numba cache, and
-  the same check in a released student bundle (fixtures, no Numba).
+  in turns); `grade check` of a correct 02_activations warm (stored answers), as a first run on a
+  fresh machine (empty caches) and with ``--hidden`` (the references run); and a warm check of
+  every assignment's correct solution, in the repository and in its released bundle.
 * ``batch``: `grade batch` of N copies of a correct 02_activations (each a distinct file, so none
   is skipped) with ``--jobs`` 1 and 2, at N = 10 and 100 (``DLGRADE_BENCH_FULL=1`` adds 1,000).
   The per-submission figure is the whole batch's wall time divided by N: pool start, references,
-  the report and all, amortised. A second line per run leaves out the one timed test, whose
-  measurement (25 timed calls per side) is deliberate work, not overhead.
+  the report and all, amortised. A second line per run leaves out the one timed test, to show
+  what its measurement (26 timed calls per side) costs.
 
 Every command runs as a user would run it, in a new process, and the figures are min and median
 over repeated runs (batch runs: fewer repeats, they are long).
@@ -69,33 +70,77 @@ def _worker_starts(repeats: int) -> dict[str, list[float]]:
     return times
 
 
+def _correct_solution(assignment: Path, into: Path) -> Path:
+    """The course's correct solution of ``assignment`` as a folder of the student's files: the
+    ``correct/`` folder, or ``correct.py`` (and ``correct_cuda.py`` for a second file ``conv_cuda.py``)."""
+    from grader.spec import load_spec
+
+    found = ROOT / "tests" / "submissions" / assignment.name
+    if (found / "correct").is_dir():
+        return found / "correct"
+    spec = load_spec(assignment)
+    into.mkdir(parents=True, exist_ok=True)
+    for file in spec.files:
+        source = found / ("correct" + file.removeprefix(spec.modules[0]))
+        if source.is_file():
+            shutil.copy(source, into / file)
+    return into
+
+
+def _checks(assignment: Path, repeats: int, work: Path) -> tuple[list[float], list[float]]:
+    """Warm `grade check` of the correct solution: in the repository (stored answers) and in
+    the assignment's released bundle; each after one untimed run that fills the caches."""
+    solution = _correct_solution(assignment, work / "solutions" / assignment.name)
+    check = ["check", str(assignment), "-s", str(solution)]
+    _run(check)
+    repo = [_run(check) for _ in range(repeats)]
+    _run(["release", str(assignment), "--out", str(work / "bundles")])
+    bundle = work / "bundles" / assignment.name
+    for f in solution.glob("*.py"):
+        if (bundle / f.name).exists():
+            shutil.copy(f, bundle / f.name)
+    _run(["check", "."], cwd=bundle)
+    return repo, [_run(["check", "."], cwd=bundle) for _ in range(repeats)]
+
+
 def section(options: Options) -> list[Table]:
+    from grader.spec import load_spec
+
     repeats = max(5, options.repeats // 2)
     starts = _worker_starts(2 * repeats)
-    check = ["check", str(ASSIGNMENT), "-s", str(CORRECT), "--hidden"]
-    _run(check)                                                   # fill the Numba cache
-    warm = [_run(check) for _ in range(repeats)]
-    cold = []
+    check = ["check", str(ASSIGNMENT), "-s", str(CORRECT)]
+    hidden = check + ["--hidden"]
+    _run(hidden)                                                  # fill the Numba cache
+    warm_hidden = [_run(hidden) for _ in range(repeats)]
+    cold = []                   # a first check on a fresh machine: no Numba cache, answers or probe
     for _ in range(3):
-        cache = tempfile.mkdtemp(prefix="bench-numba-")
-        cold.append(_run(check, env={"NUMBA_CACHE_DIR": cache}))
-        shutil.rmtree(cache, ignore_errors=True)
+        with tempfile.TemporaryDirectory() as home:
+            cold.append(_run(check, env={"XDG_CACHE_HOME": home, "NUMBA_CACHE_DIR": str(Path(home) / "numba")}))
+    assignments = sorted(p.parent for p in (ROOT / "assignments").glob("*/assignment.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
-        _run(["release", str(ASSIGNMENT), "--out", tmp])
-        bundle = Path(tmp) / ASSIGNMENT.name
-        shutil.copy(CORRECT, bundle / "activations.py")
-        in_bundle = [_run(["check", "."], cwd=bundle) for _ in range(repeats)]
+        per_assignment = {a.name: _checks(a, repeats, Path(tmp)) for a in assignments}
+    warm, in_bundle = per_assignment[ASSIGNMENT.name]
     table = Table("Grading: worker start and grade check (min / median)", ["figure", "time", "target"])
     table.rows += [
         ["worker start, fork of the warm template (ms)", _ms(starts["fork"]), "—"],
         ["worker start, fresh interpreter (ms)", _ms(starts["spawn"]), "—"],
-        ["`grade check` 02_activations --hidden, warm Numba cache (s)", _s(warm), "≤ 0.5"],
-        ["`grade check` 02_activations --hidden, empty Numba cache (s)", _s(cold), "≤ 10"],
+        ["`grade check` 02_activations, warm caches (stored answers) (s)", _s(warm), "≤ 0.5"],
+        ["`grade check` 02_activations, first run: empty Numba cache, no stored answers (s)", _s(cold), "≤ 10"],
+        ["`grade check` 02_activations --hidden (the references run) (s)", _s(warm_hidden), "—"],
         ["`grade check .` in the released 02 bundle (fixtures, no Numba) (s)", _s(in_bundle), "—"],
     ]
     table.notes.append(f"{repeats} runs each (cold: 3), each a new `grade` process; a worker start is "
                        "from the request to the first answer, fork and spawn in turns.")
-    return [table]
+    each = Table("`grade check` of each assignment's correct solution, warm (s, min / median)",
+                 ["assignment", "repository (stored answers)", "released bundle", "public property tests"])
+    for a in assignments:
+        spec = load_spec(a)
+        properties = sum(t.kind == "property" and t.visibility == "public" for t in spec.tests)
+        repo, bundle = per_assignment[a.name]
+        each.rows.append([a.name, _s(repo), _s(bundle), str(properties)])
+    each.notes.append("In the repository a property test's check runs the references, so an assignment "
+                      "with public property tests imports Numba; a bundle leaves those tests to grading.")
+    return [table, each]
 
 
 def _class(folder: Path, count: int) -> None:
