@@ -6,8 +6,9 @@ time: their answers on the tests' inputs, the catalogued mistakes' answers, the 
 call. The first check records them exactly as ``grade release`` records a student bundle's fixtures
 (:func:`grader.release.record_fixtures`), in ``~/.cache/dlgrade/answers/``; later checks answer
 from there as a bundle does (:class:`grader.fixtures.Fixtures`), so they give the same verdicts,
-messages and hints as the references. A property test's check is code, not an answer: a check
-that runs one imports the references then.
+messages and hints as the references. A property test's check is code, not an answer: it runs
+(``reference/properties.py``, plain NumPy), and its reference work on the inputs (the spec's
+``prepare``) is recorded like any other answer.
 
 The cache key hashes everything the answers depend on: the spec and the assignment's other files
 (not the student's), the reference folder's and the grader's own sources, and the NumPy and Numba
@@ -88,7 +89,7 @@ def stored(spec: Spec) -> bool:
 
 
 class CachedAnswers(Fixtures):
-    """Stored answers, as in a bundle, and the references themselves for property checks."""
+    """Stored answers, as in a bundle, and the references' property checks (plain NumPy) themselves."""
 
     def __init__(self, spec: Spec, path: Path):
         super().__init__(spec, path)

@@ -74,9 +74,8 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
         spec.select(selected, hidden)              # unknown test names fail before any work
         sub = read_submission(spec, submission)
         chosen = spec.select(selected, hidden)
-        if answer_cache.applies(spec, chosen) and answer_cache.stored(spec):
-            chosen = [t for t in chosen if t.kind == "property"]    # only property checks load references
-        _say_if_compiling(spec, chosen)
+        if not (answer_cache.applies(spec, chosen) and answer_cache.stored(spec)):   # else nothing compiles
+            _say_if_compiling(spec, chosen)
         result = grade(spec, sub, tests=selected, include_hidden=hidden, stored_answers=True)
     except (SpecError, IntakeError) as exc:
         raise UsageError(str(exc)) from None
@@ -96,7 +95,7 @@ def _say_if_compiling(spec, tests) -> None:
         return
     from .references import References
 
-    used = {t.reference[0] for t in tests if t.reference} | {t.property[0] for t in tests if t.property}
+    used = {named[0] for t in tests for named in (t.reference, t.property, t.prepare) if named}
     cold = References(spec.references_dir).uncompiled(used)
     if cold:
         click.echo(f"grade: compiling the reference implementations ({', '.join(cold)}); "

@@ -371,8 +371,12 @@ class Grader:
 
     def _property(self, test: Test, args: dict, kwargs: dict, got: Any) -> TestResult:
         check = self.bind(FunctionRef(*test.property))      # a helper module's check, else the references
+        prepared = {}
+        if test.prepare:        # the references' share, from the inputs alone: an answer like any other
+            prepare = self.references.function(*test.prepare)
+            prepared["prepared"] = prepare(copy_value({**args, **kwargs}), **test.params)
         try:
-            ok, message = check(copy_value({**args, **kwargs}), to_plain(got), **test.params)
+            ok, message = check(copy_value({**args, **kwargs}), to_plain(got), **test.params, **prepared)
         except Exception as exc:       # the output was not even the right kind of thing
             ok, message = False, f"the output ({describe(got)}) could not be checked: {type(exc).__name__}: {exc}"
         return self._result(test, "passed" if ok else "failed", "" if ok else f"{message}\n{show_inputs(args, kwargs)}")

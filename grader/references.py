@@ -58,12 +58,14 @@ class References:
         return list(getattr(self.module(module), "MISTAKES", {}).get(name, []))
 
     def uncompiled(self, modules: set[str]) -> list[str]:
-        """Which of these reference modules have nothing in Numba's cache yet (a first run compiles)."""
+        """Which of these reference modules have cached Numba code (``cache=True``) of which
+        nothing is in Numba's cache yet (a first run compiles)."""
         _use_private_numba_cache()
         folder = Path(os.environ.get("NUMBA_CACHE_DIR", "")) / (
             f"{self.directory.name}_{hashlib.sha1(str(self.directory).encode()).hexdigest()}")
-        return sorted(m for m in modules if (self.directory / f"{m}.py").is_file()
-                      and not any(folder.glob(f"{m}.*.nbi")))
+        sources = {m: self.directory / f"{m}.py" for m in modules}
+        return sorted(m for m, path in sources.items() if path.is_file()
+                      and "cache=True" in path.read_text(encoding="utf-8") and not any(folder.glob(f"{m}.*.nbi")))
 
     def device(self, modules: set[str] | None = None) -> str:
         """Where the references run: "cpu", "cuda: <GPU>" or "cuda simulator" (the folder's

@@ -72,6 +72,7 @@ class Test:
     per_step: dict[str, ValueSpec] = field(default_factory=dict)   # inputs drawn afresh every step
     device: Literal["cpu", "cuda"] = "cpu"  # cuda: the student's code launches numba.cuda kernels
     leaderboard: bool = False              # a performance test whose ratio goes on Gradescope's leaderboard
+    prepare: tuple[str, str] | None = None  # (reference module, function): a property check's reference work
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,8 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             fail(at, f"a {kind} test needs a reference")
         if kind == "property" and "property" not in t:
             fail(at, "a property test needs a property (module.function)")
+        if "prepare" in t and kind != "property":
+            fail(at + ["prepare"], "only a property test has a check to prepare for")
         if kind == "performance" and "timing" not in t:
             fail(at, "a performance test needs timing: {max_ratio: ...}")
         inputs = t.get("inputs", {})
@@ -437,6 +440,7 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             line=_line_of(root, at),
             steps=t.get("steps"), carry=dict(t.get("carry") or {}), per_step=dict(t.get("per_step") or {}),
             device=t.get("device", "cpu"), leaderboard=t.get("leaderboard", False),
+            prepare=check_reference(at + ["prepare"], t["prepare"]) if "prepare" in t else None,
         ))
     return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
                 limits=limits, data=data, tests=tuple(tests), helpers=helpers, provides=tuple(provides),

@@ -1,4 +1,4 @@
-"""References for assignment 04 (backpropagation), with the spirals generator, property checks and mistakes.
+"""References for assignment 04 (backpropagation), with the spirals generator, the finite differences of its property check and mistakes.
 
 Conventions (the assignment's README states each with its formula):
 
@@ -30,7 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
-from grader.gradcheck import RELATIVE_FLOOR, numerical_gradient
+from grader.gradcheck import numerical_gradient
 from grader.mistakes import Mistake
 
 
@@ -305,12 +305,6 @@ def early_stopping(val_losses, patience):
     return int(_early_stopping(_f64(val_losses).ravel(), int(patience)))
 
 
-def predict(params, X) -> np.ndarray:
-    """The class (N,) of the largest score for each row of X under the two-layer network."""
-    hidden = np.maximum(_affine(_f64(X), _f64(params["W1"]), _f64(params["b1"])), 0.0)
-    return np.argmax(_affine(hidden, _f64(params["W2"]), _f64(params["b2"])), axis=1)
-
-
 # --------------------------------------------------------------------------- input generators
 
 def spirals(rng: np.random.Generator, n: int = 100, classes: int = 3, noise: float = 0.1, turns: float = 0.75,
@@ -344,66 +338,18 @@ def validation_curve(rng: np.random.Generator, shape: tuple, noise: float = 0.03
     return 1.0 / (1.0 + 6.0 * t) + 0.6 * t * t + rng.normal(scale=noise, size=shape[0])
 
 
-# --------------------------------------------------------------------------- property checks
+# --------------------------------------------------------------------------- for the property check
 
-def _elementwise_relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """|a − b| / max(floor, |a| + |b|), element by element (grader.gradcheck.relative_error's terms)."""
-    return np.abs(a - b) / np.maximum(RELATIVE_FLOOR, np.abs(a) + np.abs(b))
-
-
-def grads_match_finite_differences(args: dict, output, tol: float = 1e-6, h: float = 1e-5) -> tuple[bool, str]:
-    """`loss_and_grads` output: each gradient within ``tol`` (relative) of centred differences of the loss.
-
-    The differences are those of the *reference* loss at the student's inputs. An element whose
-    difference quotient straddles a ReLU kink (where even the reference's exact gradient disagrees
-    with it) is left out: finite differences say nothing there.
-    """
+def finite_differences(args: dict, h: float = 1e-5, **_) -> dict:
+    """The reference's exact gradients of the loss at the test's inputs and centred differences
+    (h) of it, ``{"exact": {name: array}, "numeric": {name: array}}`` for each parameter: what
+    :func:`properties.grads_match_finite_differences` compares a student's gradients with. The
+    test's other params (tol) are the check's."""
     params, X, y, reg = args["params"], args["X"], args["y"], args["reg"]
-    if not (isinstance(output, tuple) and len(output) == 2 and isinstance(output[1], dict)):
-        return False, "loss_and_grads must return a tuple (loss, grads) with grads a dict."
-    exact = loss_and_grads(params, X, y, reg)[1]
-    for name, value in params.items():
-        if name not in output[1]:
-            return False, f"grads has no key {name!r}: return one gradient per parameter."
-        got = np.asarray(output[1][name], dtype=np.float64)
-        if got.shape != value.shape:
-            return False, f"grads[{name!r}] has shape {got.shape}; it must have the shape of {name}, {value.shape}."
-        numeric = numerical_gradient(lambda v: loss_and_grads({**params, name: v}, X, y, reg)[0], value.copy(), h)
-        reliable = _elementwise_relative_error(exact[name], numeric) <= tol
-        error = np.where(reliable, _elementwise_relative_error(got, numeric), 0.0)
-        if not error.max() <= tol:
-            at = np.unravel_index(np.argmax(np.nan_to_num(error, nan=np.inf)), error.shape)
-            return False, (f"grads[{name!r}] disagrees with centred finite differences of the loss (h={h:g}): "
-                           f"relative error {error[at]:.3g} at {list(map(int, at))} (got {got[at]:.6g}, numerical "
-                           f"{numeric[at]:.6g}); at most {tol:g} is accepted.")
-    return True, "gradients agree with finite differences"
-
-
-def trains(args: dict, output, min_accuracy: float = 0.95) -> tuple[bool, str]:
-    """`train` output (params, loss_history): right shapes, a falling loss, training accuracy ≥ min_accuracy."""
-    X, y, hidden, epochs = args["X"], args["y"], int(args["hidden"]), int(args["epochs"])
-    if not (isinstance(output, tuple) and len(output) == 2 and isinstance(output[0], dict)):
-        return False, "train must return a tuple (params, loss_history) with params a dict."
-    params, history = output
-    shapes = {"W1": (X.shape[1], hidden), "b1": (hidden,), "W2": (hidden, int(y.max()) + 1), "b2": (int(y.max()) + 1,)}
-    for name, shape in shapes.items():
-        if np.shape(params.get(name)) != shape:
-            return False, f"params[{name!r}] has shape {np.shape(params.get(name))}, expected {shape}."
-    history = np.asarray(history, dtype=np.float64)
-    if history.shape != (epochs,):
-        return False, f"loss_history has shape {history.shape}: expected one mean loss per epoch, ({epochs},)."
-    if not np.all(np.isfinite(history)):
-        return False, "The training loss became NaN or inf."
-    quarter = max(1, epochs // 4)
-    if not (history[-1] < history[0] and history[-quarter:].mean() < history[:quarter].mean()):
-        return False, (f"The training loss does not fall: {history[0]:.4g} in the first epoch, {history[-1]:.4g} in "
-                       f"the last (means of the first and last quarter: {history[:quarter].mean():.4g}, "
-                       f"{history[-quarter:].mean():.4g}).")
-    accuracy = float(np.mean(predict(params, X) == y))
-    if accuracy < min_accuracy:
-        return False, (f"The trained network classifies {accuracy:.1%} of the training set correctly; at least "
-                       f"{min_accuracy:.0%} is required (loss {history[0]:.4g} -> {history[-1]:.4g}).")
-    return True, f"accuracy {accuracy:.1%}"
+    numeric = {name: numerical_gradient(lambda v: loss_and_grads({**params, name: v}, X, y, reg)[0],
+                                        np.array(value, dtype=np.float64), h)
+               for name, value in params.items()}
+    return {"exact": loss_and_grads(params, X, y, reg)[1], "numeric": numeric}
 
 
 # --------------------------------------------------------------------------- mistakes, as students write them

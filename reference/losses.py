@@ -26,12 +26,11 @@ import math
 import numpy as np
 from numba import njit
 
-from grader.gradcheck import numerical_gradient, relative_error
+from grader.gradcheck import numerical_gradient
 from grader.mistakes import Mistake
 
 LOG_FLOOR = -100.0      # BCELoss clamps log(p) and log(1 − p) at −100: a term is at most 100
 DIV_FLOOR = 1e-12       # BCELoss's backward divides by max(p(1 − p), 1e-12)
-FD_ROUNDING = 1e-14     # a generous relative rounding error of one evaluation of a loss (~50 ulp)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -463,7 +462,7 @@ def one_hot_rows(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return np.eye(shape[1])[rng.integers(0, shape[1], size=shape[0])]
 
 
-# --------------------------------------------------------------------------- property checks
+# --------------------------------------------------------------------------- for the property check
 
 _LOSSES = {
     "mse": mse, "mae": mae, "msle": msle, "binary_cross_entropy": binary_cross_entropy,
@@ -474,43 +473,20 @@ _LOSSES = {
 }
 
 
-def grad_matches_finite_differences(args: dict, output, loss: str, tol: float = 1e-5,
-                                    h: float = 1e-5) -> tuple[bool, str]:
-    """A `*_grad` output against centred differences of the reference ``loss`` at the same inputs.
+def finite_differences(args: dict, loss: str, h: float = 1e-5, **_) -> dict:
+    """Centred differences (h) of the reference ``loss`` at the test's inputs, and the loss there:
+    what :func:`properties.grad_matches_finite_differences` compares a student's gradient with.
 
-    args: the test's inputs by name, the differentiated one first (pred or logits), then the
-    others (target, labels, delta), passed to the reference loss by name. output: what the
-    student's gradient function returned, expected with the first input's shape. Passes when
-    grader.gradcheck.relative_error of the two is at most ``tol``, after forgiving the rounding
-    noise of the differences: an element within ``FD_ROUNDING·max(1, |loss|)/h`` (1e-9 for h =
-    1e-5) of the difference quotient counts as equal, since near-zero gradient elements are
-    otherwise measured against pure noise. The test's inputs must stay away from kinks (|d| = 0
-    for mae, the margin for hinge) and from the ends of [0, 1] for probabilities, where centred
-    differences are meaningless. The default ``tol`` leaves room for a jump in the second
-    derivative within h of an input (Huber's at |d| = delta costs about h/8 per element); every
-    catalogued mistake is off by far more.
+    args: the inputs by name, the differentiated one first (pred or logits), then the others
+    (target, labels, delta), passed to the loss by name. Returns ``{"numeric": array of the first
+    input's shape, "loss": float}``. The test's other params (tol) are the check's.
     """
     fn = _LOSSES[loss]
     (name, x), *rest = args.items()
     x = np.array(x, dtype=np.float64)            # our own copy: numerical_gradient perturbs it
     others = dict(rest)
-    numeric = numerical_gradient(lambda v: fn(**{name: v}, **others), x, h)
-    got = np.asarray(output, dtype=np.float64)
-    if got.shape != x.shape:
-        return False, f"The gradient has shape {got.shape}; it must have the shape of {name}, {x.shape}."
-    if not np.all(np.isfinite(got)):
-        return False, "The gradient holds NaN or inf values where the loss is smooth."
-    noise = FD_ROUNDING * max(1.0, abs(fn(**{name: x}, **others))) / h
-    forgiven = np.where(np.abs(got - numeric) <= noise, numeric, got)
-    error = relative_error(forgiven, numeric)
-    if error <= tol:
-        return True, f"relative error {error:.2g} (tolerance {tol:g})"
-    worst = np.unravel_index(np.argmax(np.abs(forgiven - numeric)
-                                       / np.maximum(1e-8, np.abs(forgiven) + np.abs(numeric))), x.shape)
-    return False, (f"Your gradient disagrees with centred finite differences of the loss {loss} "
-                   f"(h = {h:g}): relative error {error:.3g}, tolerance {tol:g}. Worst at {list(map(int, worst))}: "
-                   f"yours {got[worst]:.6g}, finite differences {numeric[worst]:.6g}. "
-                   f"Run this check yourself with gradcheck.check_gradient (see the README).")
+    return {"numeric": numerical_gradient(lambda v: fn(**{name: v}, **others), x, h),
+            "loss": float(fn(**{name: x}, **others))}
 
 
 # --------------------------------------------------------------------------- mistakes, as students write them

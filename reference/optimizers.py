@@ -1,4 +1,4 @@
-"""References for assignment 07 (optimizers), with the spirals generator, property checks and mistakes.
+"""References for assignment 07 (optimizers), with the spirals generator and mistakes.
 
 Every optimizer is ``name(w, dw, config) -> (next_w, config)`` and follows ``torch.optim``: the
 same formulas, the same defaults, and torch's state names as the keys of ``config``:
@@ -23,18 +23,16 @@ in ``@njit`` kernels on flattened arrays; the plain-Python wrappers handle the d
 the dtype of ``w``.
 
 Also here: ``minimize`` (an optimizer run on a function with a known gradient), the ``spirals``
-data generator, the property checks ``reaches`` and ``trains`` (the first evaluates the
-assignment's helper module ``objectives.py``), and the ``MISTAKES`` catalogue.
+data generator and the ``MISTAKES`` catalogue. The property checks ``reaches`` and
+``optimizer_trains`` are in :mod:`properties`.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 from numba import njit
 
 from grader.mistakes import Mistake
-from grader.references import import_helper
 
 SGD_DEFAULTS = {"lr": 1e-3}
 MOMENTUM_DEFAULTS = {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0}
@@ -247,53 +245,6 @@ def spirals(rng: np.random.Generator, n: int = 100, classes: int = 3, noise: flo
     X = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
     order = rng.permutation(n * classes)
     return {"X": X[order], "y": label[order].astype(np.int64)}
-
-
-# --------------------------------------------------------------------------- property checks
-
-_OBJECTIVES_FILE = Path(__file__).resolve().parents[1] / "assignments" / "07_optimizers" / "objectives.py"
-
-
-def _objective(name: str):
-    """A function of the assignment's helper module objectives.py (the file students get)."""
-    return getattr(import_helper(_OBJECTIVES_FILE), name)
-
-
-def reaches(args: dict, output, objective: str, below: float) -> tuple[bool, str]:
-    """`minimize` output: a trajectory (steps + 1, D) from w0 that ends with objective(w) < below."""
-    w0, steps = args["w0"], int(args["steps"])
-    path = np.asarray(output, dtype=np.float64)
-    if path.shape != (steps + 1,) + w0.shape:
-        return False, (f"The trajectory has shape {path.shape}, expected {(steps + 1,) + w0.shape}: "
-                       f"w0 first, then one row per step.")
-    if not np.array_equal(path[0], w0):
-        return False, "Row 0 of the trajectory must be w0, the starting point."
-    if not np.all(np.isfinite(path)):
-        step = int(np.argmax(~np.all(np.isfinite(path), axis=1)))
-        return False, f"The trajectory reaches NaN or inf at step {step}: the optimizer diverged."
-    f = _objective(objective)
-    start, end = f(w0), f(path[-1])
-    if not end < below:
-        return False, (f"After {steps} steps {objective} is {end:.4g} (it started at {start:.4g}); "
-                       f"it must get below {below:g}. The hyper-parameters are the test's: check the "
-                       f"update rule and the state it carries from step to step.")
-    return True, f"{objective} went from {start:.4g} to {end:.4g} in {steps} steps"
-
-
-def trains(args: dict, output, min_accuracy: float) -> tuple[bool, str]:
-    """`train_with_optimizer` output (accuracy, losses): finite losses that fall, accuracy ≥ min_accuracy."""
-    accuracy, losses = output
-    accuracy, losses = float(accuracy), np.asarray(losses, dtype=np.float64)
-    if losses.shape != (int(args["epochs"]),) or not np.all(np.isfinite(losses)):
-        return False, "The training loss became NaN or inf: the optimizer's steps blew up."
-    if not losses[-1] < losses[0]:
-        return False, (f"The training loss did not fall: {losses[0]:.4g} in the first epoch, "
-                       f"{losses[-1]:.4g} in the last.")
-    if accuracy < min_accuracy:
-        return False, (f"Trained with your optimizer, the network classifies {accuracy:.1%} of the training "
-                       f"set correctly; at least {min_accuracy:.0%} is required (loss {losses[0]:.4g} -> "
-                       f"{losses[-1]:.4g}).")
-    return True, f"accuracy {accuracy:.1%}"
 
 
 # --------------------------------------------------------------------------- mistakes, as students write them

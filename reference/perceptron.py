@@ -74,22 +74,6 @@ def linear_sgd_epoch(w, x, y, lr):
     return w
 
 
-# --------------------------------------------------------------------------- property checks
-
-def separates(args: dict, output, min_accuracy: float = 1.0) -> tuple[bool, str]:
-    """`train` output (w, b, epochs) classifies its training data with at least min_accuracy."""
-    w, b, epochs = output
-    w = np.asarray(w, dtype=np.float64)
-    X, y = args["X"], args["y"]
-    accuracy = float(np.mean(predict(X, w, float(b)) == y))
-    if not 1 <= int(epochs) <= args["max_epochs"]:
-        return False, f"epochs is {epochs}, but must be between 1 and max_epochs={args['max_epochs']}."
-    if accuracy < min_accuracy:
-        return False, (f"The returned w, b classify {accuracy:.1%} of the training data correctly; "
-                       f"at least {min_accuracy:.0%} is required on this separable data set.")
-    return True, f"accuracy {accuracy:.1%}"
-
-
 # --------------------------------------------------------------------------- mistakes, as students write them
 
 def _strict(score):

@@ -174,6 +174,28 @@ def test_stored_answers_need_no_numba(cache, tmp_path):
     assert blocked.returncode != 0                               # without the cache it does need them
 
 
+@pytest.mark.parametrize("assignment", ["03_losses", "04_backprop"])
+def test_property_checks_from_stored_answers_need_no_numba_either(assignment, tmp_path):
+    """Property checks are plain NumPy and their reference work (prepare) is a stored answer, so
+    a check of an assignment with public property tests runs with Numba unimportable too."""
+    from grader.references import _use_private_numba_cache
+
+    _use_private_numba_cache()                  # the compiled references are reused, not rebuilt
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "DLGRADE_DEVICE": "auto"}
+    env.pop("DLGRADE_ANSWER_CACHE", None)
+    solution = ROOT / "tests" / "submissions" / assignment / "correct"
+    solution = solution if solution.is_dir() else solution.with_suffix(".py")
+    check = ["check", str(ROOT / "assignments" / assignment), "-s", str(solution)]
+    first = subprocess.run([sys.executable, "-m", "grader.cli", *check], env=env, capture_output=True,
+                           text=True, cwd=ROOT)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr
+    again = subprocess.run([sys.executable, "-c", NO_NUMBA, *check], env=env, capture_output=True,
+                           text=True, cwd=ROOT)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr
+    assert again.stdout.splitlines()[-1] == first.stdout.splitlines()[-1]        # the same score line
+    assert "PASS" in again.stdout and "property" not in again.stderr
+
+
 def test_damaged_answers_are_recorded_again(cache, tmp_path):
     folder = _assignment(tmp_path / "tiny", DOUBLE)
     assert _check(folder)[0] == 0

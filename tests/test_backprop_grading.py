@@ -92,7 +92,8 @@ def test_the_spec_covers_what_the_assignment_promises(spec):
     assert tests["dense_backward_square"].inputs["W"]["shape"] == [4, 4]
     # properties: gradients against finite differences, training on spirals within a time limit
     assert {t.property for t in spec.tests if t.kind == "property"} == {
-        (REFERENCE_MODULE, "grads_match_finite_differences"), (REFERENCE_MODULE, "trains")}
+        ("properties", "grads_match_finite_differences"), ("properties", "trains")}
+    assert tests["loss_and_grads_gradcheck"].prepare == (REFERENCE_MODULE, "finite_differences")
     assert tests["loss_and_grads_gradcheck"].params == {"tol": 1e-6}
     assert tests["train_spirals"].params == {"min_accuracy": 0.95} and tests["train_spirals"].timeout
     # the earlier assignments' modules, and the helper students get

@@ -78,7 +78,8 @@ def test_hidden_tests_draw_their_inputs_per_student(spec):
 def test_gradients_are_checked_by_finite_differences(spec):
     """Several gradients also meet centred differences of the reference loss, some in public tests."""
     checked = [t for t in spec.tests if t.kind == "property"]
-    assert all(t.property == (REFERENCE_MODULE, "grad_matches_finite_differences") for t in checked)
+    assert all(t.property == ("properties", "grad_matches_finite_differences") for t in checked)
+    assert all(t.prepare == (REFERENCE_MODULE, "finite_differences") for t in checked)
     assert all(t.function == t.params["loss"] + "_grad" for t in checked)
     assert len({t.function for t in checked}) >= 6
     assert any(t.visibility == "public" for t in checked)

@@ -22,6 +22,7 @@ from grader.references import References
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = References((ROOT / "reference").resolve())   # the grader's import path: one Numba cache
 conv = REFERENCES.module("conv")
+checks = REFERENCES.module("properties")
 device = REFERENCES.module("device")
 
 # (N, C, H, W, F, KH, KW, stride, pad, dilation)
@@ -198,12 +199,12 @@ def test_gradient_property_check_accepts_the_reference_and_rejects_wrong_gradien
     x, w, _, dout, (stride, pad, dilation) = draw(GEOMETRIES[2], 6)
     args = dict(dout=dout, x=x, w=w, stride=stride, pad=pad, dilation=dilation)
     dx, dw, db = conv.conv2d_backward(dout, x, w, stride, pad, dilation)
-    assert conv.gradients_match_numerical(args, (dx, dw, db))[0]
-    ok, message = conv.gradients_match_numerical(args, (dx, dw * 1.001, db))
+    assert checks.gradients_match_numerical(args, (dx, dw, db))[0]
+    ok, message = checks.gradients_match_numerical(args, (dx, dw * 1.001, db))
     assert not ok and "dw" in message and "dx" not in message.split(".")[0]
-    ok, message = conv.gradients_match_numerical(args, (dx, dw, db[:-1]))
+    ok, message = checks.gradients_match_numerical(args, (dx, dw, db[:-1]))
     assert not ok and "db has shape" in message
-    assert not conv.gradients_match_numerical(args, dx)[0]
+    assert not checks.gradients_match_numerical(args, dx)[0]
 
 
 def test_mutant_helpers_with_no_mistake_switched_on_are_the_reference():

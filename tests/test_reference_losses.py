@@ -19,6 +19,7 @@ from grader.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 ref = References((ROOT / "reference").resolve()).module("losses")
+checks = References((ROOT / "reference").resolve()).module("properties")
 
 SEEDS = [0, 1, 2]
 ELEMENTWISE_SHAPES = [(1,), (1, 1), (7,), (1, 6), (4, 3), (2, 3, 5)]
@@ -109,7 +110,7 @@ def fd_grad(loss, pred, *rest, **kwargs):
 
 def assert_matches_finite_differences(name, got, **args):
     """The graded property check on a reference gradient (it forgives the differences' rounding noise)."""
-    ok, message = ref.grad_matches_finite_differences(args, got, loss=name)
+    ok, message = checks.grad_matches_finite_differences(args, got, loss=name)
     assert ok, message
 
 
@@ -318,7 +319,7 @@ def test_finite_difference_property_check():
     rng = np.random.default_rng(9)
     pred, target = rng.uniform(0.1, 0.9, size=(3, 4)), rng.choice([0.0, 1.0], size=(3, 4))
     args = {"pred": pred, "target": target}
-    check = ref.grad_matches_finite_differences
+    check = checks.grad_matches_finite_differences
     ok, message = check(args, ref.binary_cross_entropy_grad(pred, target), loss="binary_cross_entropy")
     assert ok, message
     ok, message = check(args, 2 * ref.binary_cross_entropy_grad(pred, target), loss="binary_cross_entropy")

@@ -20,6 +20,7 @@ from grader.references import References, import_helper
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "07_optimizers"
 ref = References((ROOT / "reference").resolve()).module("optimizers")
+checks = References((ROOT / "reference").resolve()).module("properties")
 objectives = import_helper(ASSIGNMENT / "objectives.py")
 network = import_helper(ASSIGNMENT / "network.py")
 
@@ -359,11 +360,11 @@ def test_training_with_the_reference_optimizers_reaches_the_spec_accuracy():
         accuracy, losses = network.train_with_optimizer(data["X"], data["y"], getattr(ref, name), config, 30, 32, 0)
         assert losses.shape == (30,) and losses[-1] < losses[0] / 3
         assert accuracy >= 0.95
-        ok, message = ref.trains({"epochs": 30}, (accuracy, losses), min_accuracy=0.93)
+        ok, message = checks.optimizer_trains({"epochs": 30}, (accuracy, losses), min_accuracy=0.93)
         assert ok, message
     # one epoch of plain SGD with a tiny lr learns nothing useful
     accuracy, losses = network.train_with_optimizer(data["X"], data["y"], ref.sgd, {"lr": 1e-4}, 1, 32, 0)
-    ok, message = ref.trains({"epochs": 1}, (accuracy, losses), min_accuracy=0.93)
+    ok, message = checks.optimizer_trains({"epochs": 1}, (accuracy, losses), min_accuracy=0.93)
     assert not ok
 
 
@@ -383,14 +384,14 @@ def test_reaches_property_check():
     w0 = np.array([3.0, -2.0, 1.0, -0.5])
     args = {"w0": w0, "steps": 100}
     path = ref.minimize(objectives.quadratic_bowl_grad, w0, ref.sgd, {"lr": 0.15}, 100)
-    assert ref.reaches(args, path, "quadratic_bowl", 1e-10)[0]
-    ok, message = ref.reaches(args, path, "quadratic_bowl", 1e-20)
+    assert checks.reaches(args, path, "quadratic_bowl", 1e-10)[0]
+    ok, message = checks.reaches(args, path, "quadratic_bowl", 1e-20)
     assert not ok and "quadratic_bowl" in message
-    ok, message = ref.reaches(args, path[1:], "quadratic_bowl", 1e-10)
+    ok, message = checks.reaches(args, path[1:], "quadratic_bowl", 1e-10)
     assert not ok and "shape" in message
-    ok, message = ref.reaches(args, np.vstack([path[1:2], path[1:]]), "quadratic_bowl", 1e-10)
+    ok, message = checks.reaches(args, np.vstack([path[1:2], path[1:]]), "quadratic_bowl", 1e-10)
     assert not ok and "w0" in message
     diverged = path.copy()
     diverged[40:] = np.inf
-    ok, message = ref.reaches(args, diverged, "quadratic_bowl", 1e-10)
+    ok, message = checks.reaches(args, diverged, "quadratic_bowl", 1e-10)
     assert not ok and "step 40" in message

@@ -17,6 +17,7 @@ from grader.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 ref = References((ROOT / "reference").resolve()).module("perceptron")
+checks = References((ROOT / "reference").resolve()).module("properties")
 
 SEEDS = [0, 1, 2, 3, 4]
 SHAPES = [(1, 1), (1, 4), (7, 2), (30, 5), (200, 16)]
@@ -316,11 +317,11 @@ def test_linear_sgd_single_sample_and_fixed_point():
 def test_separates_property_check():
     data = blobs(np.random.default_rng(5), n=20, d=2, margin=0.3)
     args = {"X": data["X"], "y": data["y"], "lr": 1.0, "max_epochs": 100}
-    ok, _ = ref.separates(args, ref.train(data["X"], data["y"], 1.0, 100))
+    ok, _ = checks.separates(args, ref.train(data["X"], data["y"], 1.0, 100))
     assert ok
-    ok, message = ref.separates(args, (np.zeros(2), -1.0, 3))        # everything -1: half right
+    ok, message = checks.separates(args, (np.zeros(2), -1.0, 3))        # everything -1: half right
     assert not ok and "50.0%" in message
-    ok, message = ref.separates(args, (np.zeros(2), -1.0, 3), min_accuracy=0.5)
+    ok, message = checks.separates(args, (np.zeros(2), -1.0, 3), min_accuracy=0.5)
     assert ok
-    ok, message = ref.separates(args, (np.zeros(2), 0.0, 101))
+    ok, message = checks.separates(args, (np.zeros(2), 0.0, 101))
     assert not ok and "max_epochs" in message
