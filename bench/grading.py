@@ -138,8 +138,9 @@ def section(options: Options) -> list[Table]:
         properties = sum(t.kind == "property" and t.visibility == "public" for t in spec.tests)
         repo, bundle = per_assignment[a.name]
         each.rows.append([a.name, _s(repo), _s(bundle), str(properties)])
-    each.notes.append("In the repository a property test's check runs the references, so an assignment "
-                      "with public property tests imports Numba; a bundle leaves those tests to grading.")
+    each.notes.append("Property checks are plain NumPy and their reference work is a stored answer, so no "
+                      "check imports Numba in the grader; 05's solution imports numba.cuda itself, in the "
+                      "worker (its CUDA kernels run in the simulator). A bundle leaves property tests to grading.")
     return [table, each]
 
 
