@@ -62,7 +62,7 @@ def test_a_wrong_answer_is_not_timed(grader, tmp_path):
     assert "ratio" not in result.details
 
 
-# --------------------------------------------------------------------------- conv and pooling, under load
+# --------------------------------------------------------------------------- softmax, conv and pooling, under load
 
 def _busy_cores(count: int) -> list[subprocess.Popen]:
     """Processes that keep ``count`` cores busy, as other jobs on a shared CI machine do."""
@@ -70,6 +70,8 @@ def _busy_cores(count: int) -> list[subprocess.Popen]:
 
 
 SPEED_CASES = [   # (assignment, file, test, correct solution, slow one, slow one is a whole file)
+    ("02_activations", "activations.py", "softmax_speed", "tests/submissions/02_activations/correct.py",
+     "tests/submissions/02_activations/speed/loop_softmax.py", True),
     ("05_convolution", "conv.py", "forward_speed", "tests/submissions/05_convolution/correct.py",
      "tests/submissions/05_convolution/speed/conv2d_forward__pixel_loop.py", False),
     ("06_pooling", "pooling.py", "max_forward_speed", "tests/submissions/06_pooling/correct.py",
@@ -79,7 +81,7 @@ SPEED_CASES = [   # (assignment, file, test, correct solution, slow one, slow on
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment, filename, test_name, correct, loop, whole", SPEED_CASES)
-def test_vectorised_passes_and_a_per_window_loop_fails_beside_busy_cores(tmp_path, assignment, filename,
+def test_vectorised_passes_and_an_element_loop_fails_beside_busy_cores(tmp_path, assignment, filename,
                                                                           test_name, correct, loop, whole):
     spec = load_spec(ROOT / "assignments" / assignment)
     grader = Grader(spec)
