@@ -83,11 +83,6 @@ def folder(spec: Spec) -> Path:
     return cache_root() / f"{spec.id}-{place}-{key(spec)}"
 
 
-def stored(spec: Spec) -> bool:
-    """Whether answers for ``spec`` are on disk (a check then compiles nothing for them)."""
-    return (folder(spec) / FIXTURES).is_file()
-
-
 class CachedAnswers(Fixtures):
     """Stored answers, as in a bundle, and the references' property checks (plain NumPy) themselves."""
 
@@ -124,14 +119,18 @@ def _record(spec: Spec, target: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def answers(spec: Spec, tests: list[Test]) -> CachedAnswers | None:
-    """Stored answers for grading ``tests``, recorded first if need be; None when the cache does
-    not apply or cannot hold them (then the caller runs the references, as without a cache)."""
+def answers(spec: Spec, tests: list[Test],
+            before_recording: Callable[[], None] | None = None) -> CachedAnswers | None:
+    """Stored answers for grading ``tests``, recorded first if need be (``before_recording`` is
+    called then: the references may compile); None when the cache does not apply or cannot hold
+    them (then the caller runs the references, as without a cache)."""
     if not applies(spec, tests):
         return None
     try:
         target = folder(spec)
         if not target.is_dir():
+            if before_recording is not None:
+                before_recording()
             _record(spec, target)
         if not (target / FIXTURES).is_file():
             return None

@@ -74,9 +74,10 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
         spec.select(selected, hidden)              # unknown test names fail before any work
         sub = read_submission(spec, submission)
         chosen = spec.select(selected, hidden)
-        if not (answer_cache.applies(spec, chosen) and answer_cache.stored(spec)):   # else nothing compiles
+        stored = answer_cache.answers(spec, chosen, before_recording=lambda: _say_if_compiling(spec, chosen))
+        if stored is None:                         # the references run (answers from disk compile nothing)
             _say_if_compiling(spec, chosen)
-        result = grade(spec, sub, tests=selected, include_hidden=hidden, stored_answers=True)
+        result = grade(spec, sub, tests=selected, include_hidden=hidden, references=stored)
     except (SpecError, IntakeError) as exc:
         raise UsageError(str(exc)) from None
     if fmt == "json":

@@ -428,13 +428,7 @@ class _TimedCallFailed(Exception):
 
 
 def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None, include_hidden: bool = False,
-          references: References | None = None, stored_answers: bool = False) -> Result:
-    """Grade one submission: the entry point every front end uses.
-
-    ``stored_answers``: answer public tests from the references' answers kept on disk
-    (:mod:`grader.answer_cache`), recording them on the first run; ``grade check`` does this.
-    """
-    selected = spec.select(tests, include_hidden)
-    if stored_answers and references is None:
-        references = answer_cache.answers(spec, selected)
-    return Grader(spec, references).grade(submission, selected)
+          references: References | Fixtures | None = None) -> Result:
+    """Grade one submission: the entry point every front end uses. ``references``: the spec's own
+    by default; ``grade check`` passes the answers stored on disk (:mod:`grader.answer_cache`)."""
+    return Grader(spec, references).grade(submission, spec.select(tests, include_hidden))

@@ -390,6 +390,7 @@ def check(name: str | None = None, assignment: str | Path | None = None) -> Chec
     """Grade the public tests of ``name`` (a function, ``module.function`` or a test name; None:
     all of them) on the code run so far in this notebook, or on the assignment's files outside
     IPython. The same sandboxed engine and messages as ``grade check``."""
+    from . import answer_cache
     from .engine import grade
 
     spec = load_spec(find_assignment(assignment))
@@ -401,4 +402,5 @@ def check(name: str | None = None, assignment: str | Path | None = None) -> Chec
     shell = _ipython()
     history = shell.user_ns.get("In") if shell is not None else None
     submission = _history_submission(spec, history) if history else read_submission(spec)
-    return CheckReport(grade(spec, submission, tests=tests, stored_answers=True))
+    return CheckReport(grade(spec, submission, tests=tests,
+                             references=answer_cache.answers(spec, spec.select(tests, include_hidden=False))))

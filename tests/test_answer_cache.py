@@ -89,9 +89,12 @@ def test_stored_answers_grade_the_public_tests_like_the_references(assignment, s
     path = ROOT / "tests" / "submissions" / assignment / submission
     if not path.exists():
         pytest.fail(f"missing sample submission {path}")
+    public = spec.select(None, include_hidden=False)
     live = grade(spec, read_submission(spec, path))
-    first = grade(spec, read_submission(spec, path), stored_answers=True)     # records, then answers
-    stored = grade(spec, read_submission(spec, path), stored_answers=True)
+    recorded, again = answer_cache.answers(spec, public), answer_cache.answers(spec, public)
+    assert isinstance(recorded, answer_cache.CachedAnswers) and isinstance(again, answer_cache.CachedAnswers)
+    first = grade(spec, read_submission(spec, path), references=recorded)
+    stored = grade(spec, read_submission(spec, path), references=again)
     assert _comparable(first) == _comparable(stored) == _comparable(live)
     assert len(list(cache.iterdir())) >= 1
 
@@ -107,7 +110,9 @@ def test_a_wrong_earlier_module_is_replaced_from_stored_answers_too(cache, tmp_p
     relu = ROOT / "tests" / "submissions" / "02_activations" / "mistakes" / "relu__input_modified.py"
     (work / "activations.py").write_text(relu.read_text())
     live = grade(spec, read_submission(spec, work))
-    stored = grade(spec, read_submission(spec, work), stored_answers=True)
+    answers = answer_cache.answers(spec, spec.select(None, include_hidden=False))
+    assert isinstance(answers, answer_cache.CachedAnswers)
+    stored = grade(spec, read_submission(spec, work), references=answers)
     assert _comparable(stored) == _comparable(live)
     assert stored.notes == live.notes and any("02_activations" in note for note in stored.notes)
     assert {p.name.split("-")[0] for p in cache.iterdir()} >= {"02_activations", "04_backprop"}
