@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from . import answer_cache
-from .answer_cache import CachedAnswers
 from .compare import Comparison, compare, describe
 from .config import instructor_secret
 from .fixtures import Fixtures
@@ -199,7 +198,7 @@ class Grader:
             tests = [t for t in spec.tests if t.module == provided.module and t.visibility == "public"
                      and t.kind == "numeric" and (not provided.functions or t.function in provided.functions)]
             stored = None
-            if isinstance(self.references, CachedAnswers):      # a check from stored answers: theirs too
+            if isinstance(self.references, answer_cache.CachedAnswers):      # a check from stored answers: theirs too
                 stored = answer_cache.answers(spec, tests)
             self._earlier[provided.module] = (Grader(spec, stored, secret=self.inputs.secret), tests)
         earlier, tests = self._earlier[provided.module]

@@ -332,15 +332,15 @@ class Fixtures:
             raise SpecError(json_path, "fixtures", f"unreadable: {exc}") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise SpecError(json_path, "format", f"not fixtures of format {FORMAT} (release the bundle again)")
+        if meta.get("assignment") != spec.id:
+            raise SpecError(json_path, "assignment", f"fixtures of {meta.get('assignment')!r}, not {spec.id!r}")
+        if meta.get("calibration") != calibration.VERSION:
+            raise SpecError(json_path, "calibration", "the reference costs were measured against another "
+                            "calibration workload (release the bundle again with this version of dlgrade)")
         try:
             arrays = read_blobs(npz_path, meta.get("arrays"))
         except (OSError, ValueError, KeyError, TypeError) as exc:   # ValueError: object arrays, bad index
             raise SpecError(npz_path, "fixtures", f"unreadable: {exc}") from None
-        if meta.get("assignment") != spec.id:
-            raise SpecError(json_path, "assignment", f"fixtures of {meta.get('assignment')!r}, not {spec.id!r}")
-        if meta.get("calibration", 1) != calibration.VERSION:
-            raise SpecError(json_path, "calibration", "the reference costs were measured against another "
-                            "calibration workload (release the bundle again with this version of dlgrade)")
         self.path = npz_path
         self.catalogues: dict[str, list[dict[str, str]]] = meta.get("catalogues", {})
         self.answers: dict[str, dict[str, Any]] = {}
