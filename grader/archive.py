@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 from .intake import IntakeError, Submission
 from .spec import Spec
-from .student_files import StudentFileError, open_student_file, size_text
+from .student_files import LARGEST_READ_BYTES, StudentFileError, open_student_file, size_text
 
 MiB = 1 << 20
 MAX_FILES = 200                 # members that are files
@@ -34,7 +34,7 @@ MAX_RATIO = 200                 # uncompressed / compressed, for members over RA
 RATIO_FLOOR = 1 * MiB           # small members may compress well (a file of zeros); they cannot hurt
 MAX_MEMBERS = 2000              # entries of every kind (folders and macOS junk too)
 MAX_DIRECTORY_BYTES = 2 * MiB   # the central directory, which zipfile reads whole
-MAX_ZIP_BYTES = 2 * MAX_TOTAL_BYTES    # the archive itself: room for stored members and headers
+MAX_ZIP_BYTES = LARGEST_READ_BYTES     # the archive itself: room for stored members and headers
 
 
 class ArchiveError(IntakeError):

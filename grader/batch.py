@@ -34,16 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .archive import MAX_ZIP_BYTES
 from .collect import Collection, Entry, collect, submission_target
 from .sandbox import isolation_tier
 from .spec import Spec, load_spec
-from .student_files import copy_student_file
+from .student_files import LARGEST_READ_BYTES, copy_student_file
 
 RESULTS_FILE = "results.jsonl"
 STAGING = ".staging"             # inside OUT: submissions whose files must be renamed to be graded
 LOCK_FILE = ".lock"
-MAX_STAGED_BYTES = MAX_ZIP_BYTES  # a file copied to be graded: none of the readers takes a larger one
+MAX_STAGED_BYTES = LARGEST_READ_BYTES    # a file copied to be graded: no reader takes a larger one
 
 #: Row statuses. ``graded`` covers every score, crashes and timeouts of the student's code too.
 GRADED, UNREADABLE, GRADER_ERROR = "graded", "unreadable", "grader-error"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from .student_files import StudentFileError, kind_of, student_file_chunks, walk_student_folder
+from .student_files import LARGEST_READ_BYTES, StudentFileError, kind_of, student_file_chunks, walk_student_folder
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
 
@@ -60,20 +60,32 @@ class Entry:
     def checksum(self) -> str:
         """sha256 over the files' names and bytes, in name order: the resume key with the student.
 
-        Each file is streamed (memory stays flat for a file of gigabytes) and opened without
-        following a link; a link, a FIFO or a device raises StudentFileError (an OSError).
+        Each file is streamed (memory stays flat) and opened without following a link; a link, a
+        FIFO or a device raises StudentFileError (an OSError). A file larger than
+        :data:`~grader.student_files.LARGEST_READ_BYTES` counts by its name and size only: no
+        reader takes it, whatever it holds, so its bytes cannot change a grade, and a sparse file
+        of gigabytes costs no time on every resume either.
         """
         digest = hashlib.sha256()
         for name in sorted(self.files):
-            with student_file_chunks(self.files[name]) as (size, chunks):
-                digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + size.to_bytes(8, "little"))
-                read = 0
-                for chunk in chunks:
-                    digest.update(chunk)
-                    read += len(chunk)
-            if read != size:             # the key must be of the bytes that were there
-                raise StudentFileError(f"{name} changed while it was read; run the batch again")
+            _add_file(digest, name, self.files[name])
         return "sha256:" + digest.hexdigest()
+
+
+def _add_file(digest: "hashlib._Hash", name: str, path: Path) -> None:
+    """Feed one file of a submission to ``digest``: its name, size and (unless it is larger than
+    any reader takes) its bytes, in chunks."""
+    with student_file_chunks(path) as (size, chunks):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + size.to_bytes(8, "little"))
+        if size > LARGEST_READ_BYTES:
+            digest.update(b"\0too large to be read")
+            return
+        read = 0
+        for chunk in chunks:
+            digest.update(chunk)
+            read += len(chunk)
+    if read != size:                     # the key must be of the bytes that were there
+        raise StudentFileError(f"{name} changed while it was read; run the batch again")
 
 
 @dataclass

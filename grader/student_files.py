@@ -23,6 +23,7 @@ from pathlib import Path, PurePath
 from typing import Iterator
 
 CHUNK_BYTES = 1 << 20
+LARGEST_READ_BYTES = 64 << 20    # no reader takes a larger file (a zip, the largest, is capped to it)
 _KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a device",
           stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.collect import collect
+from grader.collect import Entry, collect
 from grader.intake import IntakeError, read_submission
 from redteam_harness import ASSIGNMENT, REPO, SUBMISSIONS
 
@@ -115,11 +115,20 @@ def _finishes(call, seconds: float, unblock: Path) -> bool:
     return finished
 
 
-def test_a_fifo_in_a_class_folder_gets_a_row_not_a_hang(tmp_path):
+def test_a_fifo_in_a_class_folder_is_listed_never_opened(tmp_path):
     students = tmp_path / "class"
-    students.mkdir()
+    (students / "carl").mkdir(parents=True)
     os.mkfifo(students / "mallory.py")
-    (entry,) = collect(students).entries
+    os.mkfifo(students / "carl" / "perceptron.py")
+    found = collect(students)
+    assert [e.student for e in found.entries] == ["carl"] and found.entries[0].files == {}
+    assert sorted(found.skipped) == ["carl/perceptron.py: a FIFO (named pipe); not part of the submission",
+                                     "mallory.py: a FIFO (named pipe); not a submission"]
+
+
+def test_a_checksum_never_blocks_on_a_fifo(tmp_path):
+    os.mkfifo(tmp_path / "mallory.py")
+    entry = Entry(student="mallory", layout="file", files={"mallory.py": tmp_path / "mallory.py"}, source="mallory.py")
     errors: list[OSError] = []
 
     def checksum():
@@ -128,31 +137,59 @@ def test_a_fifo_in_a_class_folder_gets_a_row_not_a_hang(tmp_path):
         except OSError as exc:
             errors.append(exc)
 
-    assert _finishes(checksum, 10, students / "mallory.py"), "the checksum blocked on a FIFO"
+    assert _finishes(checksum, 10, tmp_path / "mallory.py"), "the checksum blocked on a FIFO"
     assert errors and "mallory.py is a FIFO" in str(errors[0])
 
 
 # --------------------------------------------------------------------------- a huge sparse file
 
+def _sparse(path: Path, size: int) -> Path:
+    with open(path, "wb") as f:         # sparse: no disk, zeros when read
+        f.truncate(size)
+    return path
+
+
+def _checksum_and_peak(entry) -> tuple[str, int]:
+    """The entry's checksum and the most memory (bytes) Python held at once while computing it."""
+    tracemalloc.start()
+    try:
+        key = entry.checksum()
+        return key, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_huge_extra_file_costs_the_batch_no_memory(tmp_path):
     students = tmp_path / "class"
     (students / "alice").mkdir(parents=True)
     (students / "alice" / "perceptron.py").write_text(HONEST)
-    with open(students / "alice" / "dataset.bin", "wb") as f:      # sparse: no disk, 96 MiB of zeros
-        f.truncate(96 << 20)
+    data = _sparse(students / "alice" / "dataset.bin", 48 << 20)       # under the largest read: hashed
     (entry,) = collect(students).entries
-    tracemalloc.start()
-    try:
-        first = entry.checksum()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    first, peak = _checksum_and_peak(entry)
     assert peak < 8 << 20, f"the checksum held {peak >> 20} MiB at once"
     assert entry.checksum() == first                                  # a resume finds the same key
-    with open(students / "alice" / "dataset.bin", "r+b") as f:        # one byte changed: a new key
-        f.seek(50 << 20)
+    with open(data, "r+b") as f:                                      # one byte changed: a new key
+        f.seek(30 << 20)
         f.write(b"\1")
     assert entry.checksum() != first
+
+
+def test_a_file_larger_than_any_reader_takes_is_keyed_by_its_size_unread(tmp_path):
+    """Over 64 MiB (grader.student_files.LARGEST_READ_BYTES) no reader takes a file, so its bytes
+    cannot change a grade: hashing a 3 GiB sparse file on every resume would only cost time."""
+    students = tmp_path / "class"
+    (students / "alice").mkdir(parents=True)
+    (students / "alice" / "perceptron.py").write_text(HONEST)
+    huge = _sparse(students / "alice" / "dataset.bin", 80 << 20)
+    (entry,) = collect(students).entries
+    first, peak = _checksum_and_peak(entry)
+    assert peak < 8 << 20, f"the checksum held {peak >> 20} MiB at once"
+    with open(huge, "r+b") as f:
+        f.seek(40 << 20)
+        f.write(b"\1")
+    assert entry.checksum() == first, "the file's bytes were read"
+    _sparse(huge, (80 << 20) + 1)
+    assert entry.checksum() != first, "another size must be another key"
 
 
 # --------------------------------------------------------------------------- a zip of many entries
