@@ -277,3 +277,48 @@ def test_a_notebook_too_deep_for_python_is_the_notebooks_fault(tmp_path, source,
     assert "could not be read" in problem and "nested too deeply" in problem and "code cell 1" in problem, problem
     assert "\n" not in problem
     assert time.monotonic() - started < 30
+
+
+# --------------------------------------------------------------------------- provides, and batch
+
+@pytest.mark.parametrize("target", ["secret", "environ"])
+def test_a_linked_module_that_the_course_provides_is_never_read(places, tmp_path, target):
+    from grader.spec import load_spec
+
+    spec = load_spec(REPO / "assignments" / "04_backprop")
+    folder = tmp_path / "student"
+    folder.mkdir()
+    for name in spec.files:
+        (folder / name).write_text("x = 1\n")
+    (folder / "activations.py").symlink_to(_link_target(places, target))      # provided by the course
+    submission = read_submission(spec, folder)
+    assert "activations" not in submission.sources
+    assert "activations.py is a symbolic link" in submission.problems["activations"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_hostile_class_folder_gets_every_honest_row_and_leaks_nothing(places, tmp_path):
+    students = tmp_path / "class"
+    (students / "alice").mkdir(parents=True)
+    (students / "alice" / "perceptron.py").write_text(HONEST)
+    _folder_with_link(students / "mallory", places.canary / "secret.txt")
+    (students / "mallory" / "env.py").symlink_to("/proc/self/environ")
+    os.mkfifo(students / "fifo.py")
+    os.mkfifo(students / "alice" / "notes.txt")
+    _notebook(students / "deep.ipynb", "x = " + "1 + " * 20_000 + "1\n")
+    moodle = students / "Eve_4567_assignsubmission_file__4568_assignsubmission_file_"
+    moodle.mkdir()
+    (moodle / "perceptron.py").write_text(HONEST)
+    out = tmp_path / "out"
+    run = _grade("batch", str(ASSIGNMENT), str(students), "--out", str(out), "-t", FAST[0], "-j", "1", timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = {row["student"]: row for row in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    assert sorted(rows) == ["alice", "deep", "mallory"], run.stderr
+    assert rows["alice"]["score"] == rows["alice"]["max_score"] > 0
+    assert rows["deep"]["status"] == "unreadable" and "could not be read" in rows["deep"]["reason"], rows["deep"]
+    assert rows["mallory"]["score"] == 0
+    everything = run.stdout + run.stderr + "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert places.token not in everything
+    for listed in ("fifo.py: a FIFO", "alice/notes.txt: a FIFO", "mallory/perceptron.py: a symbolic link",
+                   "ambiguous Moodle name"):
+        assert listed in run.stderr, (listed, run.stderr[-2000:])
