@@ -75,8 +75,7 @@ def _find(folder: Path, filename: str) -> list[Path]:
         pass
     files, others = walk_student_folder(folder)
     return sorted(folder / name for name in [*files, *others]
-                  if PurePosixPath(name).name == filename and "__MACOSX" not in PurePosixPath(name).parts
-                  and others.get(name) != "a folder")
+                  if PurePosixPath(name).name == filename and "__MACOSX" not in PurePosixPath(name).parts)
 
 
 def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
