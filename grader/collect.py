@@ -18,6 +18,9 @@ folder may mix them:
 A subfolder that holds ``submission_metadata.yml``, or only Canvas- or Moodle-named entries, is an
 export of its own and is searched the same way. Hidden files and ``__MACOSX`` are ignored; every
 other file that fits no layout is reported in :attr:`Collection.skipped`, never dropped silently.
+So are links, FIFOs and devices (never followed nor opened, :mod:`grader.student_files`), and
+Canvas or Moodle names that could belong to more than one student (:class:`Ambiguous`): a name
+is graded as a student's only when it can be read one way.
 """
 from __future__ import annotations
 

@@ -2,9 +2,11 @@
 
 A notebook becomes module source in the trusted parent, without running anything:
 
-1. :func:`read_notebook` reads the ``.ipynb`` with nbformat: at most :data:`MAX_NOTEBOOK_BYTES`
-   (checked before parsing), nbformat 4, valid against its schema. Anything else is one
-   :class:`~grader.intake.IntakeError` line that names the file.
+1. :func:`read_notebook` reads the ``.ipynb`` with nbformat: a regular file, never through a
+   link, of at most :data:`MAX_NOTEBOOK_BYTES` (checked before parsing), nbformat 4, valid
+   against its schema. Anything else is one :class:`~grader.intake.IntakeError` line that names
+   the file. A code cell nested too deeply for Python's parser is that module's problem
+   ("your notebook could not be read: code cell N is nested too deeply..."), never a traceback.
 2. Code cells only. IPython syntax never reaches the worker: a cell magic cell (``%%bash``,
    ``%%time``...) is dropped whole; line magics, shell escapes and help (``%timeit f(x)``,
    ``!pip install``, ``x = !ls``, ``np.sum?``) become ``pass``; a top-level statement that calls
