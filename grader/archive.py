@@ -4,7 +4,10 @@ A zip is untrusted input. Before anything is written, every member is checked: n
 no ``..`` component, no drive letter, no link or device (the Unix mode in ``external_attr``), no
 encrypted member, no name twice, at most :data:`MAX_FILES` files and :data:`MAX_TOTAL_BYTES`
 uncompressed, and no member that inflates more than :data:`MAX_RATIO` times (a compression
-bomb). The sizes in the headers are the sender's word, but :mod:`zipfile` never inflates more
+bomb). Before :mod:`zipfile` reads the archive's directory (a Python object per entry), the zip
+itself is checked: a regular file, not a link (:mod:`grader.student_files`), of at most
+:data:`MAX_ZIP_BYTES`, whose directory lists at most :data:`MAX_MEMBERS` entries in at most
+:data:`MAX_DIRECTORY_BYTES`, so that 300,000 empty folders cost nothing to refuse. The sizes in the headers are the sender's word, but :mod:`zipfile` never inflates more
 than a member's declared size and checks its CRC, so they bound what is written. Anything refused
 raises :class:`ArchiveError` with a one-line reason: a refusal by the checks writes nothing; a
 damaged member (bad CRC) stops the unpacking where it is. macOS metadata (``__MACOSX/``, ``._*``)
@@ -12,20 +15,26 @@ is skipped.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .intake import IntakeError, Submission
 from .spec import Spec
+from .student_files import LARGEST_READ_BYTES, StudentFileError, open_student_file, size_text
 
 MiB = 1 << 20
 MAX_FILES = 200                 # members that are files
 MAX_TOTAL_BYTES = 32 * MiB      # uncompressed, all members together
 MAX_RATIO = 200                 # uncompressed / compressed, for members over RATIO_FLOOR
 RATIO_FLOOR = 1 * MiB           # small members may compress well (a file of zeros); they cannot hurt
+MAX_MEMBERS = 2000              # entries of every kind (folders and macOS junk too)
+MAX_DIRECTORY_BYTES = 2 * MiB   # the central directory, which zipfile reads whole
+MAX_ZIP_BYTES = LARGEST_READ_BYTES     # the archive itself: room for stored members and headers
 
 
 class ArchiveError(IntakeError):
@@ -53,6 +62,8 @@ def _is_junk(path: PurePosixPath) -> bool:
 def plan(archive: zipfile.ZipFile, *, max_files: int = MAX_FILES,
          max_bytes: int = MAX_TOTAL_BYTES) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
     """The file members to extract, with their safe relative paths; ArchiveError if any is refused."""
+    if len(archive.infolist()) > MAX_MEMBERS:        # a directory that lied about its count
+        raise ArchiveError(f"it has {len(archive.infolist())} entries; the limit is {MAX_MEMBERS}")
     members, seen, total = [], set(), 0
     for info in archive.infolist():
         path = _safe_name(info)
@@ -80,10 +91,43 @@ def plan(archive: zipfile.ZipFile, *, max_files: int = MAX_FILES,
     return members
 
 
-def extract(zip_path: Path, dest: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES) -> list[Path]:
-    """Unpack ``zip_path`` into the existing folder ``dest``; the paths of the files written."""
+def check_directory(file: BinaryIO) -> None:
+    """ArchiveError unless the zip's central directory is small: at most :data:`MAX_MEMBERS`
+    entries in :data:`MAX_DIRECTORY_BYTES`. Read with zipfile's own ``_EndRecData``, the function
+    ``ZipFile`` uses to find the directory, so the figures checked are the ones it will trust."""
+    end = zipfile._EndRecData(file)
+    if end is None:
+        raise ArchiveError("not a valid zip archive (no end of central directory)")
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+    if entries > MAX_MEMBERS:
+        raise ArchiveError(f"it has {entries} entries; the limit is {MAX_MEMBERS}")
+    if size > MAX_DIRECTORY_BYTES:
+        raise ArchiveError(f"its list of entries takes {size_text(size)}; the limit is {size_text(MAX_DIRECTORY_BYTES)}")
+    file.seek(0)
+
+
+def extract(zip_path: Path, dest: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES,
+            root: Path | None = None) -> list[Path]:
+    """Unpack the student's ``zip_path`` (below ``root``, default its folder: never through a link)
+    into the existing folder ``dest``; the paths of the files written."""
     try:
-        with zipfile.ZipFile(zip_path) as archive:
+        fd = open_student_file(zip_path, root)
+    except StudentFileError as exc:
+        raise ArchiveError(str(exc)) from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot open it: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as file:
+        size = os.fstat(fd).st_size
+        if size > MAX_ZIP_BYTES:
+            raise ArchiveError(f"it is {size_text(size)}; the limit is {size_text(MAX_ZIP_BYTES)}")
+        return _extract_open(file, dest, max_files, max_bytes)
+
+
+def _extract_open(file: BinaryIO, dest: Path, max_files: int, max_bytes: int) -> list[Path]:
+    """:func:`extract` on the opened zip ``file``."""
+    try:
+        check_directory(file)
+        with zipfile.ZipFile(file) as archive:
             members = plan(archive, max_files=max_files, max_bytes=max_bytes)
             written = []
             for info, relative in members:
@@ -105,7 +149,7 @@ def extract(zip_path: Path, dest: Path, *, max_files: int = MAX_FILES, max_bytes
         raise ArchiveError(f"cannot unpack: {exc.strerror or exc}") from None
 
 
-def read_zip(spec: Spec, zip_path: Path) -> Submission:
+def read_zip(spec: Spec, zip_path: Path, root: Path | None = None) -> Submission:
     """The submission inside ``zip_path``: unpacked into a temporary folder and read from there.
 
     A zip holding a single notebook or a single inner file (and none of the assignment's files)
@@ -117,7 +161,7 @@ def read_zip(spec: Spec, zip_path: Path) -> Submission:
     scratch = Path(tempfile.mkdtemp(prefix="dlgrade-zip-"))
     try:
         try:
-            extract(zip_path, scratch)
+            extract(zip_path, scratch, root=root)
         except ArchiveError as exc:
             raise ArchiveError(f"{zip_path.name}: {exc}") from None
         target = submission_target(scratch, spec.files)

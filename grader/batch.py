@@ -37,10 +37,12 @@ from typing import Any, Callable, Iterator
 from .collect import Collection, Entry, collect, submission_target
 from .sandbox import isolation_tier
 from .spec import Spec, load_spec
+from .student_files import LARGEST_READ_BYTES, copy_student_file
 
 RESULTS_FILE = "results.jsonl"
 STAGING = ".staging"             # inside OUT: submissions whose files must be renamed to be graded
 LOCK_FILE = ".lock"
+MAX_STAGED_BYTES = LARGEST_READ_BYTES    # a file copied to be graded: no reader takes a larger one
 
 #: Row statuses. ``graded`` covers every score, crashes and timeouts of the student's code too.
 GRADED, UNREADABLE, GRADER_ERROR = "graded", "unreadable", "grader-error"
@@ -343,7 +345,8 @@ def needs_grading(previous: dict | None, checksum: str) -> bool:
 
 def _stage(entry: Entry, dest: Path, files: tuple[str, ...]) -> Path:
     """The path to grade for ``entry``: in place where its files carry their own names, else
-    copies under those names in ``dest`` (Canvas and Moodle prefix every file name)."""
+    copies under those names in ``dest`` (Canvas and Moodle prefix every file name), each of at
+    most :data:`MAX_STAGED_BYTES`, never through a link. Raises OSError (StudentFileError)."""
     if entry.folder is not None:
         return submission_target(entry.folder, files)
     if len(entry.files) == 1:
@@ -353,7 +356,7 @@ def _stage(entry: Entry, dest: Path, files: tuple[str, ...]) -> Path:
     for name, path in entry.files.items():
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        copy_student_file(path, target, MAX_STAGED_BYTES)
     if len(entry.files) == 1:
         return dest / next(iter(entry.files))
     return submission_target(dest, files)
@@ -431,14 +434,13 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
                 break
             try:
                 checksum = entry.checksum()
-            except OSError as exc:
+                if needs_grading(previous.get(entry.student), checksum):
+                    todo.append(Job(entry, checksum, _stage(entry, staging / str(index), spec.files)))
+                else:
+                    rows[entry.student] = previous[entry.student]
+            except OSError as exc:            # a file that went, a link or FIFO swapped in, too large to stage
                 rows[entry.student] = _row(entry, "", _empty_row(spec, tests, UNREADABLE, f"{entry.source}: {exc}"))
                 log.append(rows[entry.student])
-                continue
-            if needs_grading(previous.get(entry.student), checksum):
-                todo.append(Job(entry, checksum, _stage(entry, staging / str(index), spec.files)))
-            else:
-                rows[entry.student] = previous[entry.student]
         summary = BatchSummary(total=len(found.entries), graded_now=0, reused=len(rows), rows=[],
                                skipped=found.skipped, damaged_lines=damaged,
                                stale_students=sorted(set(previous) - {e.student for e in found.entries}))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .spec import load_spec
+from .student_files import read_student_file, walk_student_folder
 
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024        # what one task may carry (the intake caps sources lower)
 
@@ -38,16 +39,18 @@ def pack_assignment(spec_path: str) -> bytes:
 
 
 def pack_submission(path: Path) -> tuple[str, dict[str, bytes]]:
-    """("file" or "folder", relative name -> bytes) of a staged submission."""
-    if path.is_file():
-        return "file", {path.name: path.read_bytes()}
+    """("file" or "folder", relative name -> bytes) of a staged submission: its regular files,
+    read without following a link (links, FIFOs and devices are not sent), at most
+    :data:`MAX_SUBMISSION_BYTES` in all."""
+    if not path.is_dir():
+        return "file", {path.name: read_student_file(path, MAX_SUBMISSION_BYTES)}
+    found, _ = walk_student_folder(path)
     files, total = {}, 0
-    for item in sorted(path.rglob("*")):
-        if item.is_file() and not item.is_symlink():
-            total += item.stat().st_size
-            if total > MAX_SUBMISSION_BYTES:
-                raise ValueError(f"{path}: more than {MAX_SUBMISSION_BYTES >> 20} MiB to send")
-            files[item.relative_to(path).as_posix()] = item.read_bytes()
+    for name, item in found.items():
+        if total + item.lstat().st_size > MAX_SUBMISSION_BYTES:
+            raise ValueError(f"{path}: more than {MAX_SUBMISSION_BYTES >> 20} MiB to send")
+        files[name] = read_student_file(item, MAX_SUBMISSION_BYTES - total, root=path)
+        total += len(files[name])
     return "folder", files
 
 

@@ -18,21 +18,28 @@ folder may mix them:
 A subfolder that holds ``submission_metadata.yml``, or only Canvas- or Moodle-named entries, is an
 export of its own and is searched the same way. Hidden files and ``__MACOSX`` are ignored; every
 other file that fits no layout is reported in :attr:`Collection.skipped`, never dropped silently.
+So are links, FIFOs and devices (never followed nor opened, :mod:`grader.student_files`), and
+Canvas or Moodle names that could belong to more than one student (:class:`Ambiguous`): a name
+is graded as a student's only when it can be read one way.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from .student_files import LARGEST_READ_BYTES, StudentFileError, kind_of, student_file_chunks, walk_student_folder
+
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
 
 _CANVAS = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
+_CANVAS_IDS = re.compile(r"(?:^|_)(?:LATE_)?\d+_\d+_")       # where a Canvas name's ids could be
 _CANVAS_RESUBMITTED = re.compile(r"^(?P<stem>.+?)-\d+(?P<suffix>\.[^.]+)$")
-_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$")
+_MOODLE_MARK = re.compile(r"(?=_(\d+)_assignsubmission_(file|onlinetext)_)")   # overlapping, on purpose
 GRADESCOPE_METADATA = "submission_metadata.yml"
 
 
@@ -54,13 +61,34 @@ class Entry:
     folder: Path | None = None
 
     def checksum(self) -> str:
-        """sha256 over the files' names and bytes, in name order: the resume key with the student."""
+        """sha256 over the files' names and bytes, in name order: the resume key with the student.
+
+        Each file is streamed (memory stays flat) and opened without following a link; a link, a
+        FIFO or a device raises StudentFileError (an OSError). A file larger than
+        :data:`~grader.student_files.LARGEST_READ_BYTES` counts by its name and size only: no
+        reader takes it, whatever it holds, so its bytes cannot change a grade, and a sparse file
+        of gigabytes costs no time on every resume either.
+        """
         digest = hashlib.sha256()
         for name in sorted(self.files):
-            data = self.files[name].read_bytes()
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(len(data).to_bytes(8, "little") + data)
+            _add_file(digest, name, self.files[name])
         return "sha256:" + digest.hexdigest()
+
+
+def _add_file(digest: "hashlib._Hash", name: str, path: Path) -> None:
+    """Feed one file of a submission to ``digest``: its name, size and (unless it is larger than
+    any reader takes) its bytes, in chunks."""
+    with student_file_chunks(path) as (size, chunks):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + size.to_bytes(8, "little"))
+        if size > LARGEST_READ_BYTES:
+            digest.update(b"\0too large to be read")
+            return
+        read = 0
+        for chunk in chunks:
+            digest.update(chunk)
+            read += len(chunk)
+    if read != size:                     # the key must be of the bytes that were there
+        raise StudentFileError(f"{name} changed while it was read; run the batch again")
 
 
 @dataclass
@@ -73,27 +101,82 @@ def _ignored(path: Path) -> bool:
     return path.name.startswith(".") or path.name == "__MACOSX"
 
 
-def _files_below(folder: Path) -> tuple[dict[str, Path], list[str]]:
-    """The plain files under ``folder`` by relative name, and the symbolic links there, which are
-    never followed: a link to a file of the instructor's would hand its contents to student code."""
-    files, links = {}, []
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if any(_ignored(Path(part)) for part in path.relative_to(folder).parts):
-            continue
-        if path.is_symlink():
-            links.append(name)
-        elif path.is_file():
-            files[name] = path
-    return files, links
+def _files_below(folder: Path) -> tuple[dict[str, Path], dict[str, str]]:
+    """The regular files under ``folder`` by relative name, and every other entry there (a
+    symbolic link, a FIFO, a device: ``name -> what it is``), which is never followed nor opened:
+    a link to a file of the instructor's would hand its contents to student code."""
+    files, others = walk_student_folder(folder)
+
+    def kept(name: str) -> bool:
+        return not any(_ignored(Path(part)) for part in Path(name).parts)
+
+    return ({n: p for n, p in files.items() if kept(n)}, {n: what for n, what in others.items() if kept(n)})
 
 
 def _plain_files(found: Collection, folder: Path, rel: str) -> tuple[dict[str, Path], bool]:
-    """The plain files under ``folder`` (``rel`` from the class folder), and whether links were
-    left out (reported: then the files are copied to be graded, never read in place)."""
-    files, links = _files_below(folder)
-    found.skipped += [f"{rel}{link}: a symbolic link; not part of the submission" for link in links]
-    return files, bool(links)
+    """The regular files under ``folder`` (``rel`` from the class folder), and whether anything
+    else was left out (reported: then the files are copied to be graded, never read in place)."""
+    files, others = _files_below(folder)
+    found.skipped += [f"{rel}{name}: {what}; not part of the submission" for name, what in others.items()]
+    return files, bool(others)
+
+
+@dataclass(frozen=True)
+class LmsName:
+    """What a Canvas or Moodle name says: whose it is and which file (Moodle: ``plugin`` too)."""
+
+    layout: str          # canvas or moodle
+    student: str         # Canvas user id, Moodle participant id
+    name: str
+    file: str            # the file's own name; "" for a Moodle folder
+    plugin: str = ""     # Moodle: file or onlinetext
+
+
+class Ambiguous(str):
+    """Why an LMS-looking name cannot be read as one student's: it goes to the list of files that
+    need a look, never to a guessed student."""
+
+
+def _moodle_name(text: str, is_dir: bool) -> LmsName | Ambiguous | None:
+    """``<name>_<id>_assignsubmission_<plugin>_<file>``, strictly: the marker appears once (Moodle
+    turns ``_`` in names into spaces, and a student's file name or name that holds another marker
+    could claim another participant), and a folder's name ends with it."""
+    marks = list(_MOODLE_MARK.finditer(text))
+    if not marks:
+        return None
+    ids = ", ".join(dict.fromkeys(m[1] for m in marks))
+    if len(marks) > 1:
+        return Ambiguous(f"ambiguous Moodle name (it names participants {ids}); not graded: needs a look")
+    mark = marks[0]
+    rest = text[mark.start() + len(f"_{mark[1]}_assignsubmission_{mark[2]}_"):]
+    if mark.start() == 0 or (is_dir and rest):
+        return Ambiguous(f"ambiguous Moodle name (participant {ids}?); not graded: needs a look")
+    return LmsName("moodle", mark[1], text[:mark.start()], rest, mark[2])
+
+
+def _canvas_file_name(text: str) -> LmsName | Ambiguous | None:
+    """``<name>_[LATE_]<user id>_<submission id>_<file>``, strictly: the name has no ``_``, and a
+    file name that itself begins with ids (``23456_999_x.py``) could be the rest of a name that
+    claims another student's id, so it is ambiguous."""
+    match = _CANVAS.match(text)
+    if match is None:
+        found = _CANVAS_IDS.search(text)
+        return Ambiguous("ambiguous Canvas name (its ids cannot be told apart); not graded: needs a look") \
+            if found and found.start() > 0 else None
+    if _CANVAS_IDS.match(match["file"]):
+        return Ambiguous(f"ambiguous Canvas name (user {match['id']}, or a name that goes on into "
+                         f"{match['file']}?); not graded: needs a look")
+    return LmsName("canvas", match["id"], match["name"], _canvas_name(match["file"]))
+
+
+def lms_name(path: Path) -> LmsName | Ambiguous | None:
+    """What the name of ``path`` (an entry of a class folder, not a link) says about its student:
+    a Moodle folder or file, a Canvas file, an LMS-looking name that is :class:`Ambiguous`, or None."""
+    is_dir = path.is_dir()
+    moodle = _moodle_name(path.name, is_dir)
+    if moodle is not None or is_dir:
+        return moodle
+    return _canvas_file_name(path.name)
 
 
 def _canvas_name(original: str) -> str:
@@ -103,8 +186,8 @@ def _canvas_name(original: str) -> str:
 
 
 def _is_export_entry(path: Path) -> bool:
-    """A Canvas file, or a Moodle file or folder."""
-    return bool(_MOODLE.match(path.name) or (path.is_file() and _CANVAS.match(path.name)))
+    """A Canvas file, or a Moodle file or folder (ambiguous ones too: they are listed, not graded)."""
+    return not path.is_symlink() and lms_name(path) is not None
 
 
 def _is_export_folder(folder: Path) -> bool:
@@ -170,18 +253,19 @@ def _scan(folder: Path, rel: str, found: Collection, depth: int) -> None:
     for child in sorted(folder.iterdir()):
         if _ignored(child):
             continue
-        if child.is_symlink():
-            found.skipped.append(f"{rel}{child.name}: a symbolic link; not a submission")
+        mode = child.lstat().st_mode
+        if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):       # never followed nor opened
+            found.skipped.append(f"{rel}{child.name}: {kind_of(mode)}; not a submission")
             continue
-        moodle, canvas = _MOODLE.match(child.name), _CANVAS.match(child.name)
-        if moodle and moodle["plugin"] == "onlinetext":
+        lms = lms_name(child)
+        if isinstance(lms, Ambiguous):
+            found.skipped.append(f"{rel}{child.name}: {lms}")
+        elif lms and lms.plugin == "onlinetext":
             found.skipped.append(f"{rel}{child.name}: Moodle online text is not code; not graded")
-        elif moodle and child.is_dir():
-            group("moodle", moodle["id"], moodle["name"], child, _plain_files(found, child, f"{rel}{child.name}/")[0])
-        elif moodle and child.is_file() and moodle["file"]:
-            group("moodle", moodle["id"], moodle["name"], child, {moodle["file"]: child})
-        elif canvas and child.is_file():
-            group("canvas", canvas["id"], canvas["name"], child, {_canvas_name(canvas["file"]): child})
+        elif lms and child.is_dir():
+            group(lms.layout, lms.student, lms.name, child, _plain_files(found, child, f"{rel}{child.name}/")[0])
+        elif lms and lms.file:
+            group(lms.layout, lms.student, lms.name, child, {lms.file: child})
         elif child.is_dir() and depth == 0 and _is_export_folder(child):
             _scan(child, f"{rel}{child.name}/", found, depth + 1)
         elif child.is_dir():

@@ -5,16 +5,20 @@ or a folder that holds the student's files (found at its top, or once anywhere b
 ``.zip`` of either (unpacked safely by :mod:`grader.archive`), or a Jupyter notebook: one ``.ipynb``
 for the whole assignment, or ``<module>.ipynb`` in a folder in place of ``<module>.py`` (read
 without running anything by :mod:`grader.notebook`). A file
-that is missing, too large or not UTF-8 is recorded as a problem of that module, so the tests of
-the other modules still run.
+that is missing, too large, not UTF-8, a symbolic link or not a regular file (a FIFO, a device) is
+recorded as a problem of that module, so the tests of the other modules still run. Below the
+path the user names, nothing is read through a link (:mod:`grader.student_files`).
 """
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .spec import Spec
+from .student_files import StudentFileError, read_student_file, walk_student_folder
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
@@ -46,21 +50,32 @@ class Submission:
         return self.student or self.checksum
 
 
-def _read_source(path: Path) -> tuple[str | None, str | None]:
-    size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:
-        return None, f"{path.name} is {size // 1024} KiB; the limit is {MAX_SOURCE_BYTES // 1024} KiB"
+def _read_source(path: Path, root: Path) -> tuple[str | None, str | None]:
+    """``(text, problem)`` of a student's ``.py`` file below ``root``: never through a link, at most
+    :data:`MAX_SOURCE_BYTES`, UTF-8."""
     try:
-        return path.read_text(encoding="utf-8"), None
+        data = read_student_file(path, MAX_SOURCE_BYTES, root)
+    except OSError as exc:            # a link, a FIFO, too large (StudentFileError), or gone
+        return None, str(exc) if isinstance(exc, StudentFileError) else f"{path.name}: {exc.strerror or exc}"
+    try:
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         return None, f"{path.name} is not UTF-8 text (byte {exc.start})"
 
 
 def _find(folder: Path, filename: str) -> list[Path]:
-    top = folder / filename
-    if top.is_file():
-        return [top]
-    return sorted(p for p in folder.rglob(filename) if p.is_file() and "__MACOSX" not in p.parts)
+    """Every entry named ``filename`` below ``folder`` that is not a folder, found without entering
+    a linked folder; a link or a FIFO of that name is found too, so that its reader can say why it
+    is refused rather than call the file missing."""
+    try:
+        top = os.lstat(folder / filename)
+        if not stat.S_ISDIR(top.st_mode):
+            return [folder / filename]
+    except OSError:
+        pass
+    files, others = walk_student_folder(folder)
+    return sorted(folder / name for name in [*files, *others]
+                  if PurePosixPath(name).name == filename and "__MACOSX" not in PurePosixPath(name).parts)
 
 
 def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
@@ -68,16 +83,20 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
     if path is None:
         path = spec.dir
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise IntakeError(f"{path}: no such file or folder")
-    if path.is_file() and path.suffix.lower() == ".zip":
+    # The path as named is trusted when it is a folder (the user or the platform chose it);
+    # everything below it, and a file named directly, is read without following links.
+    is_file = not path.is_dir()
+    root = path.parent if is_file else path
+    if is_file and path.suffix.lower() == ".zip":
         from .archive import read_zip        # imported here: archive imports this module
         return read_zip(spec, path)
-    if path.is_file() and path.suffix.lower() == ".ipynb":
+    if is_file and path.suffix.lower() == ".ipynb":
         from .notebook import read_notebook_submission    # imported here: notebook imports this module
         return read_notebook_submission(spec, path)
     sub = Submission(origin=str(path))
-    if path.is_file():
+    if is_file:
         if path.suffix != ".py":
             raise IntakeError(f"{path}: unsupported submission type {path.suffix or '(none)'}; "
                               "hand in a .py file, a notebook (.ipynb), a .zip or a folder")
@@ -103,15 +122,15 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
                 sub.problems[module] = f"{filename} appears {len(found)} times in the submission ({found[0]}, {found[1]}, ...)"
         for provided in spec.provides:            # optional, at the top only: the course's version stands in
             own = path / f"{provided.module}.py"
-            if own.is_file() and own.resolve() != provided.path:
+            if os.path.lexists(own) and own.resolve() != provided.path:    # resolved, never read through
                 targets[provided.module] = own
     for module, file in targets.items():
         if file.suffix == ".ipynb":
             from .notebook import read_notebook_module
-            text, problem = read_notebook_module(spec, file)
+            text, problem = read_notebook_module(spec, file, root)
         else:
-            text, problem = _read_source(file)
-        if problem and module in spec.modules:
+            text, problem = _read_source(file, root)
+        if problem:                     # a provided module's problem: the course's version stands in
             sub.problems[module] = problem
         else:
             sub.sources[module] = text

@@ -2,9 +2,11 @@
 
 A notebook becomes module source in the trusted parent, without running anything:
 
-1. :func:`read_notebook` reads the ``.ipynb`` with nbformat: at most :data:`MAX_NOTEBOOK_BYTES`
-   (checked before parsing), nbformat 4, valid against its schema. Anything else is one
-   :class:`~grader.intake.IntakeError` line that names the file.
+1. :func:`read_notebook` reads the ``.ipynb`` with nbformat: a regular file, never through a
+   link, of at most :data:`MAX_NOTEBOOK_BYTES` (checked before parsing), nbformat 4, valid
+   against its schema. Anything else is one :class:`~grader.intake.IntakeError` line that names
+   the file. A code cell nested too deeply for Python's parser is that module's problem
+   ("your notebook could not be read: code cell N is nested too deeply..."), never a traceback.
 2. Code cells only. IPython syntax never reaches the worker: a cell magic cell (``%%bash``,
    ``%%time``...) is dropped whole; line magics, shell escapes and help (``%timeit f(x)``,
    ``!pip install``, ``x = !ls``, ``np.sum?``) become ``pass``; a top-level statement that calls
@@ -35,6 +37,7 @@ from typing import Any, Iterable, Literal
 from .intake import IntakeError, Submission, read_submission
 from .results import Result
 from .spec import Spec, load_spec
+from .student_files import StudentFileError, StudentFileTooLarge, read_student_file
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 FILE_MARKER = re.compile(r"^#\s*file:\s*([A-Za-z_][A-Za-z0-9_]*)\.py\s*$")
@@ -61,18 +64,30 @@ class CellSyntaxError(Exception):
         super().__init__(f"code cell {cell}, line {error.lineno}: {error.msg}")
 
 
+class CellTooDeepError(CellSyntaxError):
+    """A code cell nested too deeply for Python to parse (``1 + 1 + ...`` thousands of times)."""
+
+    def __init__(self, cell: int):
+        Exception.__init__(self, f"code cell {cell} is nested too deeply for Python to parse")
+        self.cell, self.lineno, self.msg = cell, None, "nested too deeply"
+
+
 # --------------------------------------------------------------------------- reading a notebook file
 
-def read_notebook(path: Path) -> Any:
-    """The notebook at ``path`` (an nbformat 4 NotebookNode), or IntakeError with one line."""
+def read_notebook(path: Path, root: Path | None = None) -> Any:
+    """The notebook at ``path`` (an nbformat 4 NotebookNode), or IntakeError with one line. It is
+    read without following a link below ``root`` (default: its folder), see
+    :func:`~grader.student_files.read_student_file`."""
     import nbformat
 
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        raise IntakeError(f"{path}: the notebook is {size / 2**20:.1f} MiB; the limit is "
-                          f"{MAX_NOTEBOOK_BYTES // 2**20} MiB (clear the cells' outputs and save it again)")
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
+        data = read_student_file(path, MAX_NOTEBOOK_BYTES, root)
+    except StudentFileTooLarge as exc:
+        raise IntakeError(f"{path}: {exc} (clear the cells' outputs and save it again)") from None
+    except OSError as exc:
+        raise IntakeError(f"{path}: {exc if isinstance(exc, StudentFileError) else exc.strerror or exc}") from None
+    try:
+        raw = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise IntakeError(f"{path}: not a notebook (not UTF-8 text at byte {exc.start})") from None
     except RecursionError:
@@ -132,6 +147,8 @@ def _parse(source: str, cell: int) -> tuple[ast.Module, str] | None:
         return ast.parse(source), source           # plain Python, e.g. `(a\n % b)` stays as written
     except SyntaxError:
         pass
+    except (RecursionError, MemoryError):          # the parser's depth limits, not a lack of memory
+        raise CellTooDeepError(cell) from None
     cleaned = _without_ipython_syntax(source)
     if cleaned is None:
         return None
@@ -139,6 +156,8 @@ def _parse(source: str, cell: int) -> tuple[ast.Module, str] | None:
         return ast.parse(cleaned), cleaned
     except SyntaxError as exc:
         raise CellSyntaxError(cell, exc) from None
+    except (RecursionError, MemoryError):
+        raise CellTooDeepError(cell) from None
 
 
 def _names_read(node: ast.AST) -> set[str]:
@@ -224,42 +243,54 @@ def _segment(lines: list[str], stmt: ast.stmt, shared: set[int]) -> str:
     return ast.unparse(stmt)
 
 
+def _kept_statements(number: int, source: str, execute: Execute, defined: set[str] | None,
+                     grader_names: set[str], future: list[str]) -> tuple[list[str], set[str] | None]:
+    """The statements of cell ``number`` that are kept, as source, and the names defined after it
+    (None: unknown). Adds to ``grader_names`` and ``future`` as it goes."""
+    parsed = _parse(source, number)
+    if parsed is None:
+        return [], defined
+    tree, text = parsed
+    lines = text.splitlines()
+    touched = Counter(n for stmt in tree.body for n in {stmt.lineno, stmt.end_lineno})
+    shared = {n for n, count in touched.items() if count > 1}
+    kept = []
+    for stmt in tree.body:
+        grader_names |= _grader_names(stmt)
+        if _grader_names(stmt) or (_names_read(stmt) & grader_names and not isinstance(stmt, _DEFINITIONS)):
+            continue                # a definition that calls them fails only if it is called
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            future.append(ast.unparse(stmt))     # must come first in the module
+            continue
+        if not _keeps(stmt, execute, defined):
+            continue
+        bound = _bound_names(stmt)
+        defined = None if bound is None or defined is None else defined | bound
+        kept.append(_segment(lines, stmt, shared))
+    return kept, defined
+
+
 def cells_to_module(cells: Iterable[tuple[int, str]], execute: Execute = "definitions",
                     skip_bad_cells: bool = False) -> str:
     """Module source from ``(cell number, source)`` pairs, filtered as the module docstring says.
 
-    A cell that does not parse raises :class:`CellSyntaxError`, or is left out with
-    ``skip_bad_cells`` (IPython's history: such a cell never ran).
+    A cell that does not parse, or that is nested too deeply for Python's parser or for
+    ``ast.unparse``, raises :class:`CellSyntaxError` (:class:`CellTooDeepError`), or is left out
+    with ``skip_bad_cells`` (IPython's history: such a cell never ran).
     """
     future, body = [], []
     defined: set[str] | None = set()
     grader_names = {"get_ipython"}
     for number, source in cells:
         try:
-            parsed = _parse(source, number)
+            try:
+                kept, defined = _kept_statements(number, source, execute, defined, grader_names, future)
+            except RecursionError:       # ast.unparse of a very deep expression
+                raise CellTooDeepError(number) from None
         except CellSyntaxError:
             if skip_bad_cells:
                 continue
             raise
-        if parsed is None:
-            continue
-        tree, text = parsed
-        lines = text.splitlines()
-        touched = Counter(n for stmt in tree.body for n in {stmt.lineno, stmt.end_lineno})
-        shared = {n for n, count in touched.items() if count > 1}
-        kept = []
-        for stmt in tree.body:
-            grader_names |= _grader_names(stmt)
-            if _grader_names(stmt) or (_names_read(stmt) & grader_names and not isinstance(stmt, _DEFINITIONS)):
-                continue                # a definition that calls them fails only if it is called
-            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-                future.append(ast.unparse(stmt))     # must come first in the module
-                continue
-            if not _keeps(stmt, execute, defined):
-                continue
-            bound = _bound_names(stmt)
-            defined = None if bound is None or defined is None else defined | bound
-            kept.append(_segment(lines, stmt, shared))
         if kept:
             body.append(f"# cell {number}\n" + "\n".join(kept))
     return "\n".join([*dict.fromkeys(future), *body]) + "\n"
@@ -284,6 +315,8 @@ def split_by_file(cells: list[str], modules: tuple[str, ...]) -> dict[str, list[
 def _module_from_cells(cells: list[tuple[int, str]], spec: Spec, path: Path) -> tuple[str | None, str | None]:
     try:
         return cells_to_module(cells, spec.notebook_execute), None
+    except CellTooDeepError as exc:
+        return None, f"{path.name}: your notebook could not be read: {exc}; simplify or split that cell"
     except CellSyntaxError as exc:
         return None, f"{path.name}, {exc}: fix or delete that cell"
 
@@ -306,10 +339,11 @@ def read_notebook_submission(spec: Spec, path: Path) -> Submission:
     return sub
 
 
-def read_notebook_module(spec: Spec, path: Path) -> tuple[str | None, str | None]:
-    """``(source, problem)`` of one module handed in as ``<module>.ipynb``: all its code cells."""
+def read_notebook_module(spec: Spec, path: Path, root: Path | None = None) -> tuple[str | None, str | None]:
+    """``(source, problem)`` of one module handed in as ``<module>.ipynb`` below ``root``: all its
+    code cells."""
     try:
-        notebook = read_notebook(path)
+        notebook = read_notebook(path, root)
         check_assignment(notebook, spec, path)
     except IntakeError as exc:
         return None, str(exc)
