@@ -323,7 +323,8 @@ class Grader:
         if chain is not None:               # a mutant is judged on its whole trajectory too
             catalogue = [Mistake(m.name, m.hint, self._chained(m.fn, chain)) for m in catalogue]
         found = diagnose(got, expected, self.bind(list(args.values())), self.bind(kwargs), catalogue,
-                         rtol=test.rtol, atol=test.atol)
+                         rtol=test.rtol, atol=test.atol, names=test.outputs,
+                         trajectory=chain is not None, check_dtype=test.check_dtype)
         mistake, hint = found[0] if found else (None, None)
         if len(found) > 1:                  # settled across the function's tests by _consolidate
             details["mistake_candidates"] = [list(option) for option in found]
