@@ -9,8 +9,8 @@ these inputs, names the mistake. Test inputs are chosen so that the mutants sepa
 When no single mutant explains the output, two more rounds run before the generic detectors:
 
 * **pairs**: a catalogue built with :func:`with_pairs` also holds the composition of every two of
-  its :func:`variant` mistakes that deviate from one shared implementation in different keywords
-  ("no bias correction" and "step not incremented" of one Adam). They run only when no single
+  its mistakes that are one shared wrong-able implementation with different keywords changed
+  (``functools.partial(_adam_variant, bias_correction=False)`` and ``..., eps_rule="inside"``). They run only when no single
   mistake fits, so a correct-but-for-one submission never pays for them; a function with k
   composable mistakes has at most k(k − 1)/2 of them (Adam's catalogue: 26, each a plain-NumPy
   trajectory of a few milliseconds).
@@ -54,22 +54,20 @@ class Mistake:
         return PAIR in self.name
 
 
-def variant(name: str, hint: str, implementation: Callable[..., Any], **deviation: Any) -> Mistake:
-    """A mistake written as one shared wrong-able implementation with some keywords changed
-    (``variant("no_bias_correction", hint, _adam_variant, bias_correction=False)``): two such
-    mistakes of one implementation compose (:func:`with_pairs`)."""
-    return Mistake(name, hint, functools.partial(implementation, **deviation))
-
-
 def _composed(a: Mistake, b: Mistake) -> Mistake | None:
-    """Both mistakes at once, where both are variants of one implementation in different keywords."""
+    """Both mistakes at once, where both are variants of one wrong-able implementation, written
+    ``functools.partial(_adam_variant, bias_correction=False)``, that agree on the keywords they
+    share and each change one the other does not."""
     fa, fb = a.fn, b.fn
     if not (isinstance(fa, functools.partial) and isinstance(fb, functools.partial)) or fa.func is not fb.func:
         return None
-    if fa.args or fb.args or set(fa.keywords) & set(fb.keywords):
+    shared = set(fa.keywords) & set(fb.keywords)
+    if fa.args or fb.args or any(fa.keywords[k] != fb.keywords[k] for k in shared):
+        return None
+    if not (set(fa.keywords) - shared and set(fb.keywords) - shared):
         return None
     return Mistake(f"{a.name}{PAIR}{b.name}", f"Two mistakes at once. {a.hint} And: {b.hint}",
-                   functools.partial(fa.func, **fa.keywords, **fb.keywords))
+                   functools.partial(fa.func, **{**fa.keywords, **fb.keywords}))
 
 
 def with_pairs(catalogue: dict[str, list[Mistake]], functions: list[str] | None = None) -> dict[str, list[Mistake]]:

@@ -38,7 +38,7 @@ import functools
 
 import numpy as np
 
-from grader.mistakes import Mistake, diagnose, variant, with_pairs
+from grader.mistakes import Mistake, diagnose, with_pairs
 
 DX, DW, DB = np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([[0.25, -1.0]]), np.array([1.5, -0.5])
 
@@ -66,16 +66,18 @@ def _step(w, g, state, *, scale=1.0, count=True, sign=1.0):
     return w - sign * scale * g, {"t": t}
 
 
-TOY = {"step": [variant("double_step", "Twice the step.", _step, scale=2.0),
-                variant("count_not_kept", "Count the steps.", _step, count=False),
-                variant("uphill", "Go downhill.", _step, sign=-1.0),
+TOY = {"step": [Mistake("double_step", "Twice the step.", functools.partial(_step, scale=2.0)),
+                Mistake("count_not_kept", "Count the steps.", functools.partial(_step, count=False)),
+                Mistake("uphill", "Go downhill.", functools.partial(_step, sign=-1.0)),
+                Mistake("uphill_again", "Same keyword.", functools.partial(_step, sign=-2.0)),
                 Mistake("opaque", "Not composable.", lambda w, g, state: (w, state))]}
 
 
 def test_pairs_compose_variants_of_one_implementation_in_different_keywords():
     catalogue = with_pairs(TOY)["step"]
-    assert [m.name for m in catalogue if m.is_pair] == ["double_step+count_not_kept", "double_step+uphill",
-                                                        "count_not_kept+uphill"]
+    assert [m.name for m in catalogue if m.is_pair] == [
+        "double_step+count_not_kept", "double_step+uphill", "double_step+uphill_again",
+        "count_not_kept+uphill", "count_not_kept+uphill_again"]        # never two values of one keyword
     both = next(m for m in catalogue if m.name == "double_step+count_not_kept")
     assert both.hint == "Two mistakes at once. Twice the step. And: Count the steps."
     assert both.fn(np.ones(2), np.ones(2), {"t": 0})[1] == {"t": 0}
@@ -111,7 +113,7 @@ def test_one_output_of_several_holds_at_every_step_of_a_trajectory():
         return tuple(steps)
 
     catalogue = [Mistake(m.name, m.hint, functools.partial(lambda m: trajectory(**m.fn.keywords), m))
-                 for m in TOY["step"][:3]]
+                 for m in TOY["step"][:4]]
     [(name, hint)] = diagnose(trajectory(scale=2.0, count=False), trajectory(), [], {}, catalogue,
                               names=("w", "state"), trajectory=True)
     assert (name, hint) == ("double_step", "Twice the step. (This explains w; state differs too.)")

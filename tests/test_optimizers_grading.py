@@ -86,11 +86,15 @@ def test_correct_solution_scores_full_marks_with_hidden_tests(spec, grade):
 
 
 def test_every_catalogued_mistake_has_a_submission(spec, references):
-    catalogued = {(fn, m.name) for fn in graded_functions(spec) for m in references.mistakes(REFERENCE_MODULE, fn)}
+    """Every single mistake; pairs of them (two at once) need not each have one, but one does."""
+    catalogue = [(fn, m) for fn in graded_functions(spec) for m in references.mistakes(REFERENCE_MODULE, fn)]
+    catalogued = {(fn, m.name) for fn, m in catalogue if not m.is_pair}
+    pairs = {(fn, m.name) for fn, m in catalogue if m.is_pair}
     files = {mistake_of(p) for p in MISTAKE_FILES}
     assert {fn for fn, _ in catalogued} == set(graded_functions(spec))
     assert sorted(catalogued - files) == [], "catalogued mistakes without a submission file"
-    assert sorted(files - catalogued) == [], "submission files for mistakes that are not catalogued"
+    assert sorted(files - catalogued - pairs) == [], "submission files for mistakes that are not catalogued"
+    assert files & pairs, "no submission makes two catalogued mistakes at once"
 
 
 @pytest.mark.parametrize("path", MISTAKE_FILES, ids=[p.stem for p in MISTAKE_FILES])
@@ -140,3 +144,24 @@ def test_stub_scores_zero_and_says_not_implemented(spec, grade):
 
 def test_cli_check_of_the_stub_exits_1():
     assert_cli_stub_exits_1(ASSIGNMENT)
+
+
+def test_a_mistake_that_explains_next_w_alone_is_named_with_that_caveat(spec, grade, tmp_path):
+    """Adam without bias correction and without the step increment: no mistake, single or pair,
+    reproduces its trajectories (the pair with the old step cannot even run its first step), but
+    next_w is exactly no_bias_correction's at every step. It is named, with the caveat that config
+    differs too."""
+    source = (SUBMISSIONS / "mistakes" / "adam__no_bias_correction.py").read_text()
+    twice = source.replace("t = config.get(\"step\", 0) + 1", "t = config.get(\"step\", 0)")
+    assert twice != source
+    path = tmp_path / "optimizers.py"
+    path.write_text(twice)
+    result = grade(path)
+    adam = [t for t in result.tests if t.function == "adam" and t.status == "failed"]
+    named = {t.name: t.mistake for t in adam}
+    # One step: the config's extra keys are not compared, so "no state stored" fits it as well.
+    assert named.pop("adam_first_step") == "no_bias_correction+state_not_stored"
+    assert named and set(named.values()) == {"no_bias_correction"}, named
+    hint = next(m.hint for m in Grader(spec).references.mistakes(REFERENCE_MODULE, "adam") if m.name == "no_bias_correction")
+    for t in adam[1:]:
+        assert t.hint == f"{hint} (This explains next_w; config differs too.)", t.hint
