@@ -680,6 +680,9 @@ MISTAKES = {
                 lambda size=5, sigma=1.0: _gaussian_variant(size, sigma, two=1.0)),
         Mistake("not_centred", "Measure distances from the centre c = (size − 1)/2, not from the corner.",
                 lambda size=5, sigma=1.0: _gaussian_variant(size, sigma, centre=0.0)),
+        Mistake("centre_half_size", "The centre of a kernel of odd size is the middle cell, c = (size − 1)/2 "
+                "(2 for size 5): size/2 = 2.5 puts it half a cell off, so the kernel is not symmetric.",
+                lambda size=5, sigma=1.0: _gaussian_variant(size, sigma, centre=size / 2)),
         Mistake("sigma_not_squared", "The exponent divides by 2σ², sigma squared.",
                 lambda size=5, sigma=1.0: _gaussian_variant(size, np.sqrt(sigma))),
     ],
