@@ -18,7 +18,7 @@ from .config import instructor_secret
 from .fixtures import Fixtures
 from .inputs import InputMaker, copy_value
 from .intake import Submission
-from .mistakes import Mistake, consolidate, diagnose
+from .mistakes import Mistake, consolidate, diagnose, known_error
 from .references import References, import_helper
 from .results import Result, TestResult
 from .sandbox import CallOutcome, Limits, Worker, isolation_tier
@@ -307,7 +307,8 @@ class Grader:
                 return self._result(test, "error", f"{test.module}.py has no function {test.function!r}.")
             return self._result(test, "error", f"{said}; {test.function} is called with it as an input.")
         status, message = _error_message(test.function, outcome.error, self.spec.limits)
-        return self._result(test, status, message, details={"error": outcome.error})
+        mistake, hint = known_error(outcome.error) or (None, None)
+        return self._result(test, status, message, mistake=mistake, hint=hint, details={"error": outcome.error})
 
     def _numeric(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any, chain=None) -> TestResult:
         if chain is None:

@@ -241,3 +241,29 @@ def generic(got, expected, names: tuple[str, ...] | None = None,
             return "scaled", (f"{label} is {fmt(k)} times the expected one: look for a factor"
                               f"{' ' + fmt(named) if named else ''} (a mean vs a sum, a missing 1/2, a learning rate).")
     return None
+
+
+#: Exceptions whose message says which well-known mistake raised them: (type, part of the message,
+#: mistake name, hint). The message is the student's exception's, so it only ever picks a hint.
+_KNOWN_ERRORS = (
+    ("TypeError", "only 0-dimensional arrays can be converted to Python scalars", "array_to_scalar_numpy2",
+     "NumPy 2 converts only a 0-d array to a number: int(a), float(a) or math.exp(a) of an array of shape "
+     "(1,) or (1, 1) raise this TypeError (NumPy 1 allowed it). Take the element first, a.item() or "
+     "a[0], or reduce without keepdims=True."),
+    ("TypeError", "only length-1 arrays can be converted to Python scalars", "array_to_scalar",
+     "int(), float() and the math module take one number, not an array of several: use the NumPy "
+     "function on the whole array (np.exp, np.floor, .astype(int)), or take one element with .item()."),
+    ("AttributeError", "was removed in the NumPy 2.0 release", "numpy2_removed_name",
+     "This name is gone from NumPy 2 (old code, e.g. np.float_, np.int0, np.product): the error says what "
+     "replaces it."),
+)
+
+
+def known_error(error: dict | None) -> tuple[str, str] | None:
+    """``(mistake name, hint)`` for an exception the student's code raised, when its type and
+    message are those of a well-known mistake (see ``_KNOWN_ERRORS``); else None.
+
+    ``error``: the worker's error record, ``{"type": ..., "message": ...}``."""
+    kind, message = (error or {}).get("type", ""), (error or {}).get("message", "")
+    return next(((name, hint) for k, part, name, hint in _KNOWN_ERRORS
+                 if kind == k and isinstance(message, str) and part in message), None)
