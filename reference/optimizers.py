@@ -468,9 +468,9 @@ MISTAKES = {
         Mistake("trajectory_without_w0", "The trajectory starts with w0: steps + 1 rows, row k the point after k steps.",
                 lambda grad_fn, w0, update, config, steps: _minimize_variant(grad_fn, w0, update, config, steps,
                                                                              keep_w0=False)),
-        Mistake("config_not_carried", "This trajectory loses the optimizer's state between steps. Pass on the "
-                "config that update returns, w, config = update(w, grad_fn(w), config), and check that your "
-                "optimizer stores its state in the config it returns.",
+        Mistake("config_not_carried", "This trajectory loses the update's state between steps (the test's update "
+                "counts its steps in config): pass on the config that update returns, "
+                "w, config = update(w, grad_fn(w), config), not the one minimize was given.",
                 lambda grad_fn, w0, update, config, steps: _minimize_variant(grad_fn, w0, update, config, steps,
                                                                              carry_config=False)),
     ],

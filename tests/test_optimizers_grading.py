@@ -30,6 +30,8 @@ def depends_on(test, function: str) -> bool:
     """Whether ``test`` calls the student's ``function``, directly or as a function input."""
     if test.module == REFERENCE_MODULE and test.function == function:
         return True
+    if test.module == REFERENCE_MODULE:
+        return False               # a student's function is given the course's functions only
     inputs = test.inputs.values() if isinstance(test.inputs, dict) else ()
     return any(isinstance(v, dict) and v.get("function") == f"{REFERENCE_MODULE}.{function}" for v in inputs)
 
@@ -165,3 +167,51 @@ def test_a_mistake_that_explains_next_w_alone_is_named_with_that_caveat(spec, gr
     hint = next(m.hint for m in Grader(spec).references.mistakes(REFERENCE_MODULE, "adam") if m.name == "no_bias_correction")
     for t in adam[1:]:
         assert t.hint == f"{hint} (This explains next_w; config differs too.)", t.hint
+
+
+def _correct_with(tmp_path: Path, old: str, new: str) -> Path:
+    source = (SUBMISSIONS / "correct.py").read_text()
+    assert source.count(old) == 1, old
+    path = tmp_path / "optimizers.py"
+    path.write_text(source.replace(old, new))
+    return path
+
+
+def test_minimizes_tests_judge_minimize_alone(spec):
+    """minimize gets the course's update rule and the optimizers the course's descend: no test of
+    one family calls a student function of the other."""
+    for t in spec.tests:
+        updates = {v["function"] for v in t.inputs.values() if isinstance(v, dict) and "function" in v} \
+            if isinstance(t.inputs, dict) else set()
+        if t.function == "minimize":
+            assert updates and all(not u.startswith(REFERENCE_MODULE + ".") for u in updates), t.name
+        elif t.function == "descend":
+            assert t.module == "objectives" and any(u.startswith(REFERENCE_MODULE + ".") for u in updates), t.name
+
+
+def test_a_minimize_bug_gets_its_own_hint_although_the_optimizers_are_wrong(spec, grade, tmp_path):
+    """The config not passed on, in a submission whose adam and sgd are wrong too: minimize's tests
+    name minimize's mistake, and only minimize's tests fail for it."""
+    source = (SUBMISSIONS / "mistakes" / "minimize__config_not_carried.py").read_text()
+    broken = source.replace("t = config.get(\"step\", 0) + 1", "t = config.get(\"step\", 0) + 2")
+    broken = broken.replace('return w - config["lr"] * dw, config', 'return w + config["lr"] * dw, config')
+    assert broken.count("+ 2") == 1 and 'w + config["lr"] * dw' in broken
+    path = tmp_path / "optimizers.py"
+    path.write_text(broken)
+    result = grade(path)
+    minimize = [t for t in result.tests if t.function == "minimize"]
+    assert minimize and all(t.status == "failed" and t.mistake == "config_not_carried" for t in minimize), \
+        [(t.name, t.status, t.mistake) for t in minimize]
+    wrong = {t.function for t in result.tests if t.status != "passed" and t.function != "minimize"}
+    assert wrong == {"sgd", "adam", "descend"}, wrong           # descend: bowl_sgd and the Adam runs
+
+
+def test_an_in_place_sgd_is_blamed_on_sgd_not_on_minimize(spec, grade, tmp_path):
+    """CS231n's sgd (w -= lr * dw; return w) fails sgd's tests for changing w; minimize and the
+    convergence tests, which do not run the student's sgd through minimize, pass."""
+    path = _correct_with(tmp_path, 'return w - config["lr"] * dw, config',
+                         'w -= config["lr"] * dw\n    return w, config')
+    result = grade(path)
+    failed = {t.name: (t.function, t.mistake) for t in result.tests if t.status != "passed"}
+    assert failed and {f for f, _ in failed.values()} == {"sgd"}, failed
+    assert failed["sgd_step"] == ("sgd", "input_modified")
