@@ -215,3 +215,23 @@ def test_an_in_place_sgd_is_blamed_on_sgd_not_on_minimize(spec, grade, tmp_path)
     failed = {t.name: (t.function, t.mistake) for t in result.tests if t.status != "passed"}
     assert failed and {f for f, _ in failed.values()} == {"sgd"}, failed
     assert failed["sgd_step"] == ("sgd", "input_modified")
+
+
+@pytest.mark.parametrize("test_name, mistake", [("momentum_hidden", "dampening_ignored"),
+                                                ("nesterov_hidden", "cs231n_default_lr")])
+def test_every_students_hidden_draw_catches_the_new_mistakes(spec, references, test_name, mistake):
+    """The hidden tests draw their inputs per student: on each of 200 students' draws the mutant's
+    trajectory differs from the reference's, so no student's draw lets the mistake through."""
+    from grader.compare import compare
+    from grader.worker import run_chain
+
+    grader = Grader(spec, secret="test-secret")
+    test = next(t for t in spec.tests if t.name == test_name)
+    wrong = next(m.fn for m in references.mistakes(REFERENCE_MODULE, test.function) if m.name == mistake)
+    right = references.function(*test.reference)
+    for student in range(200):
+        args, kwargs = grader.inputs.for_test(test, student=f"student-{student}")
+        carry, steps = grader.inputs.steps_for(test, args, f"student-{student}")
+        runs = [run_chain(fn, grader.bind(list(args.values())), grader.bind(kwargs), carry, grader.bind(steps))
+                for fn in (right, wrong)]
+        assert not compare(runs[1], runs[0], rtol=test.rtol, atol=test.atol).ok, student
