@@ -10,10 +10,13 @@ When no single mutant explains the output, two more rounds run before the generi
 
 * **pairs**: a catalogue built with :func:`with_pairs` also holds the composition of every two of
   its mistakes that are one shared wrong-able implementation with different keywords changed
-  (``functools.partial(_adam_variant, bias_correction=False)`` and ``..., eps_rule="inside"``). They run only when no single
-  mistake fits, so a correct-but-for-one submission never pays for them; a function with k
-  composable mistakes has at most k(k − 1)/2 of them (Adam's catalogue: 26, each a plain-NumPy
-  trajectory of a few milliseconds).
+  (``functools.partial(_adam_variant, bias_correction=False)`` and ``..., eps_rule="inside"``).
+  They run only when no single mistake fits, and only those whose two halves each change the
+  output on the test's inputs (with a half that changes nothing the pair is the other half,
+  already tried), so a correct-but-for-one submission never pays for them. A function with k
+  composable mistakes has at most k(k − 1)/2 (Adam's catalogue: 26, each a plain-NumPy
+  trajectory of a few milliseconds); a bundle stores the answers of those that run on its
+  public tests.
 * **one output of several**: a single mistake that reproduces some of the wrong outputs of a
   function returning several (Adam's ``next_w`` but not its ``config``) is named with that caveat.
 
@@ -129,7 +132,10 @@ def _explained(got, expected, args, kwargs, catalogue, rtol, atol, names, trajec
     """The rounds of :func:`diagnose`: single mistakes, pairs, one output of several, generic."""
     found, differing = [], []
     for rounds in ([m for m in catalogue if not m.is_pair], [m for m in catalogue if m.is_pair]):
+        separating = {m.name for m, _ in differing}
         for mistake in rounds:
+            if mistake.is_pair and not set(mistake.name.split(PAIR)) <= separating:
+                continue             # one half changes nothing here: the pair is the other half
             ran, candidate = _output_of(mistake, args, kwargs)
             if not ran or _matches(candidate, expected, rtol, atol, False):
                 continue             # these inputs do not separate this mutant from the reference

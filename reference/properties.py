@@ -199,6 +199,8 @@ def reaches(args: dict, output, objective: str, below: float) -> tuple[bool, str
     """`minimize` output, a trajectory (steps + 1, D) from w0, or `descend` output, the last point
     (D,): objective(last point) < below."""
     w0, steps = args["w0"], int(args["steps"])
+    if output is None:                      # descend: an update did not return (next_w, config)
+        return False, "The optimizer did not return a pair (next_w, config): see its own tests."
     path = np.asarray(output, dtype=np.float64)
     if path.shape == w0.shape:              # descend: the last point only
         if not np.all(np.isfinite(path)):

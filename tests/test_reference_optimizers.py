@@ -406,6 +406,9 @@ def test_reaches_takes_descends_last_point_too():
     assert not ok and "After 100 steps" in message
     ok, message = checks.reaches(args, np.full(4, np.nan), "quadratic_bowl", 1e-10)
     assert not ok and "diverged" in message
+    assert objectives.descend(objectives.quadratic_bowl_grad, w0, lambda w, dw, config: w - dw, {}, 3) is None
+    ok, message = checks.reaches(args, None, "quadratic_bowl", 1e-10)
+    assert not ok and "(next_w, config)" in message
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])

@@ -73,9 +73,13 @@ def decaying_step(w, dw, config):
 def descend(grad_fn, w0, update, config, steps):
     """The point reached after ``steps`` updates from w0 (array (D,)), with the config each update
     returns passed on to the next: how the convergence tests run your optimizers. The updates get
-    a copy of w0, so an update that changes its w in place cannot change w0.
+    a copy of w0, so an update that changes its w in place cannot change w0. None when an update
+    returns anything but a pair (next_w, config).
     """
     w = np.array(w0, copy=True)
     for _ in range(steps):
-        w, config = update(w, grad_fn(w), config)
+        out = update(w, grad_fn(w), config)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            return None
+        w, config = out
     return w
