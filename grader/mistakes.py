@@ -89,6 +89,20 @@ def _matches(got, candidate, rtol, atol, check_dtype) -> bool:
     return compare(got, candidate, rtol=rtol, atol=atol, check_dtype=check_dtype).ok
 
 
+def _like(value, expected):
+    """``value`` with each float array in ``expected``'s dtype (a mutant that computes in float64
+    for a float32 test): compared with the student's output at the test's tolerance, not at
+    float64's."""
+    if isinstance(value, (tuple, list)) and isinstance(expected, (tuple, list)) and len(value) == len(expected):
+        return type(value)(_like(v, e) for v, e in zip(value, expected))
+    if isinstance(value, dict) and isinstance(expected, dict):
+        return {k: _like(v, expected[k]) if k in expected else v for k, v in value.items()}
+    if (isinstance(value, np.ndarray) and isinstance(expected, np.ndarray) and expected.dtype.kind == "f"
+            and value.dtype.kind in "biuf" and value.dtype != expected.dtype):
+        return value.astype(expected.dtype)
+    return value
+
+
 def _output_of(mistake: Mistake, args: list, kwargs: dict) -> tuple[bool, Any]:
     """(ran, output) of a mutant on copies of the inputs; a mutant that cannot run says nothing."""
     try:
@@ -137,6 +151,7 @@ def _explained(got, expected, args, kwargs, catalogue, rtol, atol, names, trajec
             if mistake.is_pair and not set(mistake.name.split(PAIR)) <= separating:
                 continue             # one half changes nothing here: the pair is the other half
             ran, candidate = _output_of(mistake, args, kwargs)
+            candidate = _like(candidate, expected)
             if not ran or _matches(candidate, expected, rtol, atol, False):
                 continue             # these inputs do not separate this mutant from the reference
             if not mistake.is_pair:
@@ -167,7 +182,8 @@ def _outputs(value, trajectory: bool) -> list[list] | None:
 def _one_of_several(got, expected, candidates: list[tuple[Mistake, Any]], names, trajectory: bool,
                     rtol, atol) -> tuple[str, str] | None:
     """The single mistake that reproduces the most of the wrong outputs (at least one, at every
-    step), named with the caveat of what it does not explain; None if none reproduces any."""
+    step), named with the caveat of the wrong outputs it does not explain; None if none
+    reproduces any."""
     wanted, have = _outputs(expected, trajectory), _outputs(got, trajectory)
     if wanted is None or have is None or len(have) != len(wanted):
         return None
@@ -192,8 +208,10 @@ def _one_of_several(got, expected, candidates: list[tuple[Mistake, Any]], names,
         return names[i] if names and i < len(names) else f"output {i + 1}"
 
     rest = [label(i) for i in wrong if i not in explained]
-    tail = f"; {', '.join(rest)} differ{'s' if len(rest) == 1 else ''} too" if rest else ""
-    return mistake.name, f"{mistake.hint} (This explains {', '.join(label(i) for i in explained)}{tail}.)"
+    if not rest:                     # it explains every wrong output (the others it gets wrong, you not)
+        return mistake.name, mistake.hint
+    return mistake.name, (f"{mistake.hint} (This explains {', '.join(label(i) for i in explained)}; "
+                          f"{', '.join(rest)} differ{'s' if len(rest) == 1 else ''} too.)")
 
 
 def consolidate(candidates: list[list[tuple[str, str]]]) -> list[tuple[str, str] | None]:
