@@ -1,13 +1,17 @@
-"""One student, one mistake: when a test's output fits several catalogued mistakes, the grader
-names the one that the function's other failed tests point to as well."""
+"""What the grader names for a wrong output. One student, one mistake: when a test's output fits
+several catalogued mistakes, the grader names the one that the function's other failed tests point
+to as well. Below that, :func:`grader.mistakes.diagnose` itself: an output left all zeros, a failure
+of dtype alone, two mistakes at once, one mistake that explains one output of several."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.intake import read_submission
-from grader.mistakes import consolidate
+from grader.mistakes import Mistake, consolidate, diagnose, with_pairs
 
 A, B, C = ("a", "hint a"), ("b", "hint b"), ("c", "hint c")
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions" / "01_perceptron" / "mistakes"
@@ -33,12 +37,6 @@ def test_ambiguous_perceptron_mistakes_get_one_name_across_their_tests(spec, gra
 
 
 # --------------------------------------------------------------------------- what diagnose names
-
-import functools
-
-import numpy as np
-
-from grader.mistakes import Mistake, diagnose, with_pairs
 
 DX, DW, DB = np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([[0.25, -1.0]]), np.array([1.5, -0.5])
 
