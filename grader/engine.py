@@ -18,7 +18,7 @@ from .config import instructor_secret
 from .fixtures import Fixtures
 from .inputs import InputMaker, copy_value
 from .intake import Submission
-from .mistakes import Mistake, consolidate, diagnose
+from .mistakes import Mistake, consolidate, diagnose, known_error
 from .references import References, import_helper
 from .results import Result, TestResult
 from .sandbox import CallOutcome, Limits, Worker, isolation_tier
@@ -307,7 +307,8 @@ class Grader:
                 return self._result(test, "error", f"{test.module}.py has no function {test.function!r}.")
             return self._result(test, "error", f"{said}; {test.function} is called with it as an input.")
         status, message = _error_message(test.function, outcome.error, self.spec.limits)
-        return self._result(test, status, message, details={"error": outcome.error})
+        mistake, hint = known_error(outcome.error) or (None, None)
+        return self._result(test, status, message, mistake=mistake, hint=hint, details={"error": outcome.error})
 
     def _numeric(self, test: Test, args: dict, kwargs: dict, expected: Any, got: Any, chain=None) -> TestResult:
         if chain is None:
@@ -323,7 +324,8 @@ class Grader:
         if chain is not None:               # a mutant is judged on its whole trajectory too
             catalogue = [Mistake(m.name, m.hint, self._chained(m.fn, chain)) for m in catalogue]
         found = diagnose(got, expected, self.bind(list(args.values())), self.bind(kwargs), catalogue,
-                         rtol=test.rtol, atol=test.atol)
+                         rtol=test.rtol, atol=test.atol, names=test.outputs,
+                         trajectory=chain is not None, check_dtype=test.check_dtype)
         mistake, hint = found[0] if found else (None, None)
         if len(found) > 1:                  # settled across the function's tests by _consolidate
             details["mistake_candidates"] = [list(option) for option in found]

@@ -377,14 +377,16 @@ def _dropout_variant(values, p, u, train=True, *, keep=lambda u, p: u >= p, scal
     return values * keep(u, p) * scale(p)
 
 
-def _batchnorm_variant(x, gamma, beta, eps=1e-5, *, ddof=0, eps_outside=False, per_sample=False, per_position=False):
+def _batchnorm_variant(x, gamma, beta, eps=1e-5, *, ddof=0, eps_outside=False, per_sample=False, per_position=False,
+                       one_pass=False):
     if per_sample or per_position:        # statistics over each sample's features, or over N only
         axes = tuple(range(1, x.ndim)) if per_sample else 0
         x_hat = (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
         shape = (1, -1) + (1,) * (x.ndim - 2)
         return gamma.reshape(shape) * x_hat + beta.reshape(shape)
     z = _per_channel(x)
-    std = np.sqrt(z.var(axis=0, ddof=ddof)) + eps if eps_outside else np.sqrt(z.var(axis=0, ddof=ddof) + eps)
+    var = (z * z).mean(axis=0) - z.mean(axis=0) ** 2 if one_pass else z.var(axis=0, ddof=ddof)
+    std = np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps)
     return _from_per_channel(gamma * (z - z.mean(axis=0)) / std + beta, x.shape)
 
 
@@ -602,6 +604,10 @@ MISTAKES = {
         Mistake("per_position_statistics", "For (N, C, H, W) inputs there is one mean and one variance per "
                 "channel, over N, H and W together (axis=(0, 2, 3)), not one per pixel position.",
                 lambda x, gamma, beta, eps=1e-5: _batchnorm_variant(x, gamma, beta, eps, per_position=True)),
+        Mistake("one_pass_variance", "E[x²] − E[x]² is right on paper but cancels catastrophically in floating "
+                "point when the mean is large next to the spread (a mean of 1e5 and a spread of 1 leave about "
+                "6 of 16 digits). Compute the variance from the centred values, mean((x − μ)²), as np.var does.",
+                lambda x, gamma, beta, eps=1e-5: _batchnorm_variant(x, gamma, beta, eps, one_pass=True)),
     ],
     "batchnorm_backward": [
         Mistake("unbiased_variance", "The forward divides by m (the biased variance): use the same variance "

@@ -470,15 +470,17 @@ def finite_differences(args: dict, **_) -> dict:
 
 # ------------------------------------------------------------------ mistakes, as students write them
 
-def _student_geometry(x, w, stride, pad, dilation, pad_before, pad_after, size_plus_one=True):
-    """(padded x, H', W') as a student computes them, padding ``pad_before``/``pad_after`` (default ``pad``)."""
+def _student_geometry(x, w, stride, pad, dilation, pad_before, pad_after, size_plus_one=True,
+                      width_from_height=False):
+    """(padded x, H', W') as a student computes them, padding ``pad_before``/``pad_after`` (default
+    ``pad``); ``width_from_height``: W' by the height's formula (H and KH), as a copied line does."""
     before = pad if pad_before is None else pad_before
     after = pad if pad_after is None else pad_after
     xp = np.pad(np.asarray(x, dtype=np.float64), ((0, 0), (0, 0), (before, after), (before, after)))
     kh, kw = w.shape[2], w.shape[3]
     extra = 1 if size_plus_one else 0
     out_h = (xp.shape[2] - dilation * (kh - 1) - 1) // stride + extra
-    out_w = (xp.shape[3] - dilation * (kw - 1) - 1) // stride + extra
+    out_w = out_h if width_from_height else (xp.shape[3] - dilation * (kw - 1) - 1) // stride + extra
     return xp, out_h, out_w
 
 
@@ -508,11 +510,12 @@ def _effective_weights(w, flip, flatten_mismatch):
 def _student_forward(x, w, b, stride=1, pad=0, dilation=1, *, flip=False, window_stride=True,
                      pad_before=None, pad_after=None, size_plus_one=True, bias_times=1,
                      channels="all", flatten_mismatch=False, channels_last_output=False,
-                     dilation_offset=0):
+                     dilation_offset=0, width_from_height=False):
     """conv2d_forward in NumPy, with one mistake switched on by a keyword (defaults: correct)."""
     dilation = dilation + dilation_offset
     w_used = _effective_weights(w, flip, flatten_mismatch)
-    xp, out_h, out_w = _student_geometry(x, w, stride, pad, dilation, pad_before, pad_after, size_plus_one)
+    xp, out_h, out_w = _student_geometry(x, w, stride, pad, dilation, pad_before, pad_after, size_plus_one,
+                                         width_from_height)
     win = _windows(xp, out_h, out_w, w.shape[2], w.shape[3], stride if window_stride else 1, dilation)
     if channels == "all":
         out = np.einsum("nchwpq,fcpq->nfhw", win, w_used)
@@ -592,6 +595,9 @@ _HINTS = {
                       "kernel not flipped.",
     "window_start": "Output (i, j) must read the window that starts at row i·stride and column "
                     "j·stride of the padded input; your windows start at (i, j).",
+    "width_from_height": "The output width comes from the input's width and the kernel's: W' = "
+                         "⌊(W + 2P − KW)/S⌋ + 1. Yours has the height's size, H' (a copied line that "
+                         "still says H or KH?), which shows only when the input or the kernel is not square.",
     "size_off_by_one": "One row and column too few: the output has H' = ⌊(H + 2P − KH)/S⌋ + 1 rows "
                        "(count the first window too).",
     "pad_counted_once": "The padding P goes on each side: the padded input has H + 2P rows, with P "
@@ -606,6 +612,7 @@ MISTAKES = {
         Mistake("flipped_kernel", _HINTS["flipped_kernel"], _forward_mistake(flip=True)),
         Mistake("window_start", _HINTS["window_start"], _forward_mistake(window_stride=False)),
         Mistake("size_off_by_one", _HINTS["size_off_by_one"], _forward_mistake(size_plus_one=False)),
+        Mistake("width_from_height", _HINTS["width_from_height"], _forward_mistake(width_from_height=True)),
         Mistake("pad_counted_once", _HINTS["pad_counted_once"], _forward_mistake(pad_after=0)),
         Mistake("pad_one_side", _HINTS["pad_one_side"], _forward_mistake(pad_before=0)),
         Mistake("channels_not_summed", "Each output sums over all C input channels; this looks like "
@@ -656,6 +663,7 @@ MISTAKES = {
         Mistake("flipped_kernel", _HINTS["flipped_kernel"], _image_mistake(flip=True)),
         Mistake("window_start", _HINTS["window_start"], _image_mistake(window_stride=False)),
         Mistake("size_off_by_one", _HINTS["size_off_by_one"], _image_mistake(size_plus_one=False)),
+        Mistake("width_from_height", _HINTS["width_from_height"], _image_mistake(width_from_height=True)),
         Mistake("pad_counted_once", _HINTS["pad_counted_once"], _image_mistake(pad_after=0)),
         Mistake("pad_one_side", _HINTS["pad_one_side"], _image_mistake(pad_before=0)),
     ],
@@ -680,6 +688,9 @@ MISTAKES = {
                 lambda size=5, sigma=1.0: _gaussian_variant(size, sigma, two=1.0)),
         Mistake("not_centred", "Measure distances from the centre c = (size − 1)/2, not from the corner.",
                 lambda size=5, sigma=1.0: _gaussian_variant(size, sigma, centre=0.0)),
+        Mistake("centre_half_size", "The centre of a kernel of odd size is the middle cell, c = (size − 1)/2 "
+                "(2 for size 5): size/2 = 2.5 puts it half a cell off, so the kernel is not symmetric.",
+                lambda size=5, sigma=1.0: _gaussian_variant(size, sigma, centre=size / 2)),
         Mistake("sigma_not_squared", "The exponent divides by 2σ², sigma squared.",
                 lambda size=5, sigma=1.0: _gaussian_variant(size, np.sqrt(sigma))),
     ],

@@ -589,6 +589,10 @@ MISTAKES = {
         Mistake("clipped_like_keras", "Clipping p to [ε, 1 − ε] is Keras's guard (a term is at most −log ε ≈ "
                 "16.1). Here, as in PyTorch, each log is clamped at −100 instead, so a term can reach 100.",
                 lambda pred, target: np.mean(_bce_terms(np.clip(pred, 1e-7, 1 - 1e-7), target))),
+        Mistake("clipped_like_sklearn", "Clipping p to [1e-15, 1 − 1e-15] (scikit-learn's old log_loss guard) caps "
+                "a term at −log(1e-15) ≈ 34.5. Here, as in PyTorch, each log is clamped at −100 instead: "
+                "max(log p, −100) and max(log(1 − p), −100), so a term can reach 100.",
+                lambda pred, target: np.mean(_bce_terms(np.clip(pred, 1e-15, 1 - 1e-15), target))),
         Mistake("mean_over_rows_only", _ROWS_ONLY,
                 lambda pred, target: np.mean(np.sum(_bce_terms(pred, target), axis=-1))),
         Mistake("log_unguarded", "log(0) is −inf, and 0·(−inf) is NaN: where p is exactly 0 or 1, clamp each "

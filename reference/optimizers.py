@@ -28,11 +28,12 @@ data generator and the ``MISTAKES`` catalogue. The property checks ``reaches`` a
 """
 from __future__ import annotations
 
+from functools import partial
 
 import numpy as np
 from numba import njit
 
-from grader.mistakes import Mistake
+from grader.mistakes import Mistake, with_pairs
 
 SGD_DEFAULTS = {"lr": 1e-3}
 MOMENTUM_DEFAULTS = {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0}
@@ -263,9 +264,10 @@ def _sgd_uphill(w, dw, config: dict):
 
 
 def _momentum_variant(w, dw, config=None, *, nesterov=False, velocity=False, lag=False, zero_start=False,
-                      store=True, aliased=False):
+                      store=True, aliased=False, dampening_ignored=False):
     config = _config(config, NESTEROV_DEFAULTS if nesterov else MOMENTUM_DEFAULTS)
-    lr, mu, damp = config["lr"], config["momentum"], config.get("dampening", 0.0)
+    lr, mu = config["lr"], config["momentum"]
+    damp = 0.0 if dampening_ignored else config.get("dampening", 0.0)
     old = config.get("momentum_buffer")
     if velocity:                     # CS231n: v = mu·v − lr·dw; w + v
         new = mu * (np.zeros_like(w) if old is None else old) - lr * dw
@@ -282,8 +284,9 @@ def _momentum_variant(w, dw, config=None, *, nesterov=False, velocity=False, lag
     return next_w, config
 
 
-def _adaptive_variant(w, dw, config=None, *, rule, eps_inside=False, old_square_avg=False):
-    """Adagrad, RMSprop or Adadelta with eps inside the square root or Adadelta's order swapped."""
+def _adaptive_variant(w, dw, config=None, *, rule, eps_inside=False, old_square_avg=False, no_sqrt=False):
+    """Adagrad, RMSprop or Adadelta with eps inside the square root, no square root at all, or
+    Adadelta's order swapped."""
     if rule == "adagrad":
         config = _config(config, ADAGRAD_DEFAULTS)
         acc = _zeros_or(config, "sum", w, config["initial_accumulator_value"]) + dw * dw
@@ -300,7 +303,10 @@ def _adaptive_variant(w, dw, config=None, *, rule, eps_inside=False, old_square_
         delta = np.sqrt(acc + eps) / np.sqrt((old if old_square_avg else avg) + eps) * dw
         config["square_avg"], config["acc_delta"] = avg, rho * acc + (1 - rho) * delta * delta
         return w - config["lr"] * delta, config
-    denom = np.sqrt(acc + config["eps"]) if eps_inside else np.sqrt(acc) + config["eps"]
+    if no_sqrt:
+        denom = acc + config["eps"]
+    else:
+        denom = np.sqrt(acc + config["eps"]) if eps_inside else np.sqrt(acc) + config["eps"]
     return w - config["lr"] * dw / denom, config
 
 
@@ -352,6 +358,14 @@ _NOT_STORED = ("Store the new state in config and return it with config: {keys}.
 _EPS_OUTSIDE = ("Add eps after the square root, g / (√{acc} + eps), not inside it (√({acc} + eps), as "
                 "Keras does): with tiny gradients eps inside the root swamps them and the step nearly vanishes.")
 
+
+
+def _default_hint(key: str, ours: float, theirs: float, whose: str) -> str:
+    """The hint for another library's default of one hyper-parameter."""
+    return (f"Your default {key} looks like {theirs:g}, {whose}. When config has no {key}, use torch's "
+            f"default, {key} = {ours:g}, and store it in config.")
+
+
 MISTAKES = {
     "sgd": [
         Mistake("cs231n_default_lr", "The default learning rate is torch's, 1e-3 (CS231n uses 1e-2): when config "
@@ -360,83 +374,107 @@ MISTAKES = {
                 lambda w, dw, config=None: _sgd_uphill(w, dw, _config(config, SGD_DEFAULTS))),
     ],
     "sgd_momentum": [
+        Mistake("cs231n_default_lr", _default_hint("lr", 1e-3, 1e-2, "the default of CS231n and Keras"),
+                _with_default(sgd_momentum, lr=1e-2)),
+        Mistake("dampening_ignored", "The buffer update is b = μ·b + (1 − dampening)·dw: your buffer adds the "
+                "whole gradient, as if dampening were 0. Read dampening from config (default 0) and scale dw by "
+                "1 − dampening from the second step on.",
+                partial(_momentum_variant, dampening_ignored=True)),
         Mistake("velocity_convention", "Your momentum_buffer follows the CS231n/Keras convention v = μ·v − lr·dw, "
                 "w + v. Here the buffer is torch's: b = μ·b + (1 − dampening)·dw (b = dw on the first step), "
                 "then w − lr·b. The two differ in sign and by a factor lr.",
-                lambda w, dw, config=None: _momentum_variant(w, dw, config, velocity=True)),
+                partial(_momentum_variant, velocity=True)),
         Mistake("w_before_buffer", "Update the buffer first, then step with the new buffer: w − lr·b_new. "
                 "Stepping with the old buffer lags one step behind.",
-                lambda w, dw, config=None: _momentum_variant(w, dw, config, lag=True)),
+                partial(_momentum_variant, lag=True)),
         Mistake("dampening_on_first_step", "On the first step (no momentum_buffer yet) the buffer is the gradient "
                 "itself, b = dw: dampening applies only from the second step. Starting from a zero buffer "
                 "scales the first step by (1 − dampening).",
-                lambda w, dw, config=None: _momentum_variant(w, dw, config, zero_start=True)),
+                partial(_momentum_variant, zero_start=True)),
         Mistake("state_not_stored", _NOT_STORED.format(keys="config['momentum_buffer']") +
                 " (Without the buffer this is plain SGD.)",
-                lambda w, dw, config=None: _momentum_variant(w, dw, config, store=False)),
+                partial(_momentum_variant, store=False)),
     ],
     "nesterov": [
+        Mistake("cs231n_default_lr", _default_hint("lr", 1e-3, 1e-2, "the default of CS231n and Keras"),
+                _with_default(nesterov, lr=1e-2)),
         Mistake("aliased_buffer", "Your Nesterov step equals plain momentum, w − lr·b. If you keep the previous "
                 "buffer (b_prev = b) and then update b in place (b *= momentum), both names are the same array "
                 "and the look-ahead cancels: copy it (b.copy()), or step with w − lr·(dw + momentum·b).",
-                lambda w, dw, config=None: _momentum_variant(w, dw, config, nesterov=True, aliased=True)),
+                partial(_momentum_variant, nesterov=True, aliased=True)),
     ],
     "adagrad": [
+        Mistake("keras_learning_rate", _default_hint("lr", 1e-2, 1e-3, "Keras's default"),
+                _with_default(adagrad, lr=1e-3)),
         Mistake("keras_initial_accumulator", "The accumulator sum starts at initial_accumulator_value, whose "
                 "default is 0 (torch). Keras starts it at 0.1, which damps the first steps.",
                 _with_default(adagrad, initial_accumulator_value=0.1)),
         Mistake("eps_inside_sqrt", _EPS_OUTSIDE.format(acc="sum"),
-                lambda w, dw, config=None: _adaptive_variant(w, dw, config, rule="adagrad", eps_inside=True)),
+                partial(_adaptive_variant, rule="adagrad", eps_inside=True)),
     ],
     "rmsprop": [
+        Mistake("keras_learning_rate", _default_hint("lr", 1e-2, 1e-3, "Keras's default"),
+                _with_default(rmsprop, lr=1e-3)),
+        Mistake("keras_epsilon", _default_hint("eps", 1e-8, 1e-7, "Keras's default"),
+                _with_default(rmsprop, eps=1e-7)),
+        Mistake("no_square_root", "Divide by the root mean square, √square_avg + eps: your step divides by "
+                "square_avg itself, so its size depends on the gradient's scale (tiny gradients take huge steps).",
+                partial(_adaptive_variant, rule="rmsprop", no_sqrt=True)),
         Mistake("keras_alpha", "The default decay alpha is 0.99 (torch and CS231n). 0.9 is Keras's rho: the "
                 "average forgets faster and the first step is √10 ≈ 3.16 times smaller.",
                 _with_default(rmsprop, alpha=0.9)),
         Mistake("eps_inside_sqrt", _EPS_OUTSIDE.format(acc="square_avg"),
-                lambda w, dw, config=None: _adaptive_variant(w, dw, config, rule="rmsprop", eps_inside=True)),
+                partial(_adaptive_variant, rule="rmsprop", eps_inside=True)),
     ],
     "adadelta": [
+        Mistake("keras_epsilon", _default_hint("eps", 1e-6, 1e-7, "Keras's default"),
+                _with_default(adadelta, eps=1e-7)),
         Mistake("keras_learning_rate", "Adadelta's step is delta itself: the default lr is 1.0 (torch; the paper "
                 "has no learning rate). Keras multiplies by learning_rate = 0.001, 1000 times smaller steps.",
                 _with_default(adadelta, lr=1e-3)),
         Mistake("delta_with_old_square_avg", "Update square_avg with the current gradient first and compute "
                 "delta with the new square_avg (and the old acc_delta): delta = √(acc_delta + eps) / "
                 "√(square_avg + eps) · dw.",
-                lambda w, dw, config=None: _adaptive_variant(w, dw, config, rule="adadelta", old_square_avg=True)),
+                partial(_adaptive_variant, rule="adadelta", old_square_avg=True)),
     ],
     "adam": [
+        Mistake("keras_epsilon", _default_hint("eps", 1e-8, 1e-7, "Keras's default"),
+                _with_default(adam, eps=1e-7)),
         Mistake("no_bias_correction", "Divide by the bias corrections: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ). "
                 "Without them the first step from zero is (1 − β₁)/√(1 − β₂) ≈ 3.16 times too large.",
-                lambda w, dw, config=None: _adam_variant(w, dw, config, bias_correction=False)),
+                partial(_adam_variant, bias_correction=False)),
         Mistake("step_not_incremented_first", "Increment step before using it: t = step + 1, then the corrections "
                 "1 − βᵗ use the new t (with the old one the first step divides by zero).",
-                lambda w, dw, config=None: _adam_variant(w, dw, config, increment_first=False)),
+                partial(_adam_variant, increment_first=False)),
         Mistake("stores_corrected_moments", "Store the raw moving averages m and v in exp_avg and exp_avg_sq, "
                 "not the bias-corrected m̂ and v̂: the corrections are recomputed from step every time.",
-                lambda w, dw, config=None: _adam_variant(w, dw, config, store_corrected=True)),
+                partial(_adam_variant, store_corrected=True)),
         Mistake("eps_inside_sqrt", _EPS_OUTSIDE.format(acc="v̂"),
-                lambda w, dw, config=None: _adam_variant(w, dw, config, eps_rule="inside")),
+                partial(_adam_variant, eps_rule="inside")),
         Mistake("keras_epsilon_hat", "This is Keras's form, lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε): its ε is "
                 "added to √v, not to √v̂. Use torch's: lr · m̂ / (√v̂ + eps). They differ for tiny gradients.",
-                lambda w, dw, config=None: _adam_variant(w, dw, config, eps_rule="keras")),
+                partial(_adam_variant, eps_rule="keras")),
         Mistake("amsgrad_ignored", "With amsgrad true, keep max_exp_avg_sq = max(max_exp_avg_sq, exp_avg_sq) and "
                 "use it in place of exp_avg_sq. It differs from Adam once the squared gradients shrink.",
-                lambda w, dw, config=None: _adam_variant(w, dw, config, amsgrad_rule="ignored")),
+                partial(_adam_variant, amsgrad_rule="ignored")),
         Mistake("amsgrad_max_of_corrected", "Take the maximum over the raw exp_avg_sq and store that, then "
                 "bias-correct it: v̂ = max_exp_avg_sq / (1 − β₂ᵗ). A maximum over the corrected v̂ keeps the early, "
                 "inflated values.",
-                lambda w, dw, config=None: _adam_variant(w, dw, config, amsgrad_rule="corrected")),
+                partial(_adam_variant, amsgrad_rule="corrected")),
         Mistake("state_not_stored", _NOT_STORED.format(keys="step, exp_avg and exp_avg_sq"),
-                lambda w, dw, config=None: _adam_variant(w, dw, config, store=False)),
+                partial(_adam_variant, store=False)),
     ],
     "minimize": [
         Mistake("trajectory_without_w0", "The trajectory starts with w0: steps + 1 rows, row k the point after k steps.",
                 lambda grad_fn, w0, update, config, steps: _minimize_variant(grad_fn, w0, update, config, steps,
                                                                              keep_w0=False)),
-        Mistake("config_not_carried", "This trajectory loses the optimizer's state between steps. Pass on the "
-                "config that update returns, w, config = update(w, grad_fn(w), config), and check that your "
-                "optimizer stores its state in the config it returns.",
+        Mistake("config_not_carried", "This trajectory loses the update's state between steps (the test's update "
+                "counts its steps in config): pass on the config that update returns, "
+                "w, config = update(w, grad_fn(w), config), not the one minimize was given.",
                 lambda grad_fn, w0, update, config, steps: _minimize_variant(grad_fn, w0, update, config, steps,
                                                                              carry_config=False)),
     ],
 }
+# Two of these at once (no bias correction and eps inside the root...) are named too, when no
+# single mistake fits (grader.mistakes.with_pairs).
+MISTAKES = with_pairs(MISTAKES, ["sgd_momentum", "nesterov", "rmsprop", "adam"])

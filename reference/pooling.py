@@ -298,9 +298,12 @@ def global_avg_pool_backward(dout, x) -> np.ndarray:
 # with the batch and channels vectorised), with one mistake switched on by a keyword.
 
 def _student_size(size, pool, stride, pad, ceil_mode, rounding, drop_last):
-    """Output size; rounding 'mode' (floor, or ceil in ceil mode), 'floor' or 'ceil' always."""
-    use_ceil = ceil_mode if rounding == "mode" else rounding == "ceil"
+    """Output size; rounding 'mode' (floor, or ceil in ceil mode), 'floor' or 'ceil' always, or
+    'round': Python's round() in ceil mode (half to even: 2.5 -> 2), floor otherwise."""
     span = size + 2 * pad - pool
+    if rounding == "round" and ceil_mode:
+        return round(span / stride) + 1
+    use_ceil = ceil_mode if rounding in ("mode", "round") else rounding == "ceil"
     count = (-(-span // stride) if use_ceil else span // stride) + 1
     if use_ceil and drop_last and (count - 1) * stride >= size + pad:
         count -= 1
@@ -413,6 +416,10 @@ _HINTS = {
                          "has the floor size.",
     "always_ceil": "With ceil_mode=False the output size rounds down: H' = ⌊(H + 2P − K)/S⌋ + 1; a "
                    "window that would run past the padded input is left out.",
+    "round_size": "In ceil mode the output size rounds up, H' = ⌈(H + 2P − K)/S⌉ + 1 (then less one "
+                  "if that last window would start in the right padding): round() is not ceil, it goes "
+                  "down below .5 and, in Python and NumPy, to the even number at .5 (round(2.5) = 2). "
+                  "Use -(-a // b) or math.ceil.",
     "ceil_window_in_padding": "In ceil mode the last window must start inside the input or the left "
                               "padding: when (H' − 1)·S >= H + P it would start in the right padding, "
                               "and it is dropped (as in PyTorch).",
@@ -432,6 +439,7 @@ MISTAKES = {
         Mistake("stride_default_1", _HINTS["stride_default_1"], _forward_mistake("max", default_stride=1)),
         Mistake("ceil_mode_ignored", _HINTS["ceil_mode_ignored"], _forward_mistake("max", rounding="floor")),
         Mistake("always_ceil", _HINTS["always_ceil"], _forward_mistake("max", rounding="ceil")),
+        Mistake("round_size", _HINTS["round_size"], _forward_mistake("max", rounding="round")),
         Mistake("ceil_window_in_padding", _HINTS["ceil_window_in_padding"],
                 _forward_mistake("max", drop_last=False)),
         Mistake("channels_last", "The layout is NCHW: pool over the last two axes (H, W) of each "
@@ -461,6 +469,7 @@ MISTAKES = {
                 _forward_mistake("avg", divisor="full")),
         Mistake("stride_default_1", _HINTS["stride_default_1"], _forward_mistake("avg", default_stride=1)),
         Mistake("ceil_mode_ignored", _HINTS["ceil_mode_ignored"], _forward_mistake("avg", rounding="floor")),
+        Mistake("round_size", _HINTS["round_size"], _forward_mistake("avg", rounding="round")),
     ],
     "avg_pool_backward": [
         Mistake("not_divided", "Each input of a window receives dout divided by the window's divisor "

@@ -196,23 +196,29 @@ def _objective(name: str):
 
 
 def reaches(args: dict, output, objective: str, below: float) -> tuple[bool, str]:
-    """`minimize` output: a trajectory (steps + 1, D) from w0 that ends with objective(w) < below."""
+    """`minimize` output, a trajectory (steps + 1, D) from w0, or `descend` output, the last point
+    (D,): objective(last point) < below."""
     w0, steps = args["w0"], int(args["steps"])
+    if output is None:                      # descend: an update did not return (next_w, config)
+        return False, "The optimizer did not return a pair (next_w, config): see its own tests."
     path = np.asarray(output, dtype=np.float64)
-    if path.shape != (steps + 1,) + w0.shape:
+    if path.shape == w0.shape:              # descend: the last point only
+        if not np.all(np.isfinite(path)):
+            return False, f"After {steps} steps the point is NaN or inf: the optimizer diverged."
+    elif path.shape != (steps + 1,) + w0.shape:
         return False, (f"The trajectory has shape {path.shape}, expected {(steps + 1,) + w0.shape}: "
                        f"w0 first, then one row per step.")
-    if not np.array_equal(path[0], w0):
+    elif not np.array_equal(path[0], w0):
         return False, "Row 0 of the trajectory must be w0, the starting point."
-    if not np.all(np.isfinite(path)):
+    elif not np.all(np.isfinite(path)):
         step = int(np.argmax(~np.all(np.isfinite(path), axis=1)))
         return False, f"The trajectory reaches NaN or inf at step {step}: the optimizer diverged."
     f = _objective(objective)
-    start, end = f(w0), f(path[-1])
+    start, end = f(w0), f(path if path.ndim == w0.ndim else path[-1])
     if not end < below:
         return False, (f"After {steps} steps {objective} is {end:.4g} (it started at {start:.4g}); "
                        f"it must get below {below:g}. The hyper-parameters are the test's: check the "
-                       f"update rule and the state it carries from step to step.")
+                       f"optimizer's update rule and the state it carries from step to step.")
     return True, f"{objective} went from {start:.4g} to {end:.4g} in {steps} steps"
 
 

@@ -159,3 +159,32 @@ def test_python_loop_over_the_elements_fails(grader):
     assert result.status == "failed", result.message
     assert result.details["ratio"] > grader.spec.select(["softmax_speed"])[0].timing["max_ratio"]
     assert "Python loops" in result.message
+
+
+def _relu_backward_as(folder: Path, body: str) -> Path:
+    """The correct solution with relu_backward's return replaced by ``body``."""
+    source = (SUBMISSIONS / "correct.py").read_text()
+    changed = source.replace("return dout * (x > 0)", body)
+    assert changed != source
+    folder.mkdir()
+    path = folder / "activations.py"
+    path.write_text(changed)
+    return path
+
+
+def test_a_failure_of_dtype_alone_gets_no_hint_and_wrong_values_behind_a_dtype_are_said(spec, grader, tmp_path):
+    """The hidden test is float32. Right values in float64 fail on the dtype only: no mistake is
+    named. Values also wrong (the derivative at 0) are named, and the hint says that the values
+    differ too, since the message stops at the dtype."""
+    tests = [t for t in spec.select(None, include_hidden=True) if t.function == "relu_backward"]
+    right = _relu_backward_as(tmp_path / "right", "return dout * (x > 0).astype(float)")
+    wrong = _relu_backward_as(tmp_path / "wrong", "return dout * (x >= 0).astype(float)")
+    results = {p: grader.grade(read_submission(spec, p), tests).tests for p in (right, wrong)}
+    [public, hidden] = results[right]
+    assert public.status == "passed" and hidden.status == "failed"
+    assert "dtype float64, expected float32" in hidden.message
+    assert hidden.mistake is None and hidden.hint is None
+    [public, hidden] = results[wrong]
+    assert public.mistake == hidden.mistake == "derivative_at_zero_is_1"
+    assert hidden.message.startswith("output: dtype float64, expected float32")
+    assert hidden.hint.startswith("Besides the dtype, your values differ from the expected ones too. At x = 0")

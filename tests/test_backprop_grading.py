@@ -7,8 +7,8 @@ Each file in ``submissions/04_backprop/mistakes`` is named ``<function>__<mistak
 only that function, written wrong; its submission folder is the correct one with that function
 replaced (and without activations.py and losses.py, so the course's versions stand in). The
 grader must take points off and name the mistake (with the catalogue's hint) on at least one test
-of that function. ``input_modified`` is the engine's own diagnosis (an input changed in place),
-not a catalogue entry.
+of that function. ``input_modified`` (an input changed in place) and ``never_assigned`` (an output
+left all zeros) are the engine's own diagnoses, not catalogue entries.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ CORRECT = SUBMISSIONS / "correct"
 MISTAKE_FILES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
 REFERENCE_MODULE = "backprop"
 STUDENT_MODULES = ("layers", "network")
-ENGINE_MISTAKES = {"input_modified"}          # diagnosed by the engine itself, not by MISTAKES
+ENGINE_MISTAKES = {"input_modified", "never_assigned"}   # diagnosed by the engine itself, not by MISTAKES
 FUNCTIONS = ["batchnorm_backward", "batchnorm_forward", "dense_backward", "dense_forward", "dropout_backward",
              "dropout_forward", "early_stopping", "init_params", "loss_and_grads", "numerical_gradient", "train"]
 
@@ -183,6 +183,17 @@ def test_mistake_is_diagnosed(path, spec, grader, references, tmp_path):
     for t in named:
         assert t.score == 0 and t.message and t.hint
         assert name in ENGINE_MISTAKES or t.hint == catalogue[name], t.name
+
+
+def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, tmp_path):
+    """db = np.zeros(...) and never filled: the hint names db and the unfilled array, not a factor 0."""
+    folder = write_submission(tmp_path / "zeros", patch=SUBMISSIONS / "mistakes" / "dense_backward__never_assigned.py")
+    result = grader.grade(read_submission(spec, folder), [t for t in spec.tests if t.function == "dense_backward"])
+    failed = [t for t in result.tests if t.status == "failed"]
+    assert failed and all(t.mistake == "never_assigned" for t in failed), [(t.name, t.mistake) for t in failed]
+    for t in failed:
+        assert t.hint.startswith("db is all zeros where the expected values are not"), t.hint
+        assert "times the expected" not in t.hint
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grader):

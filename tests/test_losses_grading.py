@@ -155,3 +155,21 @@ def test_stub_scores_zero_and_says_not_implemented(spec, grade):
 
 def test_cli_check_of_the_stub_exits_1():
     assert_cli_stub_exits_1(ASSIGNMENT)
+
+
+@pytest.mark.skipif(int(np.__version__.split(".")[0]) < 2, reason="the error is NumPy 2's (NumPy 1 converts)")
+def test_numpy2s_array_to_scalar_error_gets_its_hint(spec, grader, tmp_path):
+    """Code written for NumPy 1: float() of a (1, 1) array raises TypeError under NumPy 2. The
+    error is reported as it is, with the hint that says what changed and what to write."""
+    source = (SUBMISSIONS / "correct.py").read_text()
+    old = "def mse(pred, target):\n    return np.mean((pred - target) ** 2)"
+    assert old in source
+    path = tmp_path / "losses.py"
+    path.write_text(source.replace(old, "def mse(pred, target):\n"
+                                   "    return float(np.mean((pred - target) ** 2, keepdims=True))"))
+    result = grader.grade(read_submission(spec, path), [t for t in spec.tests if t.function == "mse"])
+    assert result.tests and all(t.status == "error" for t in result.tests)
+    for t in result.tests:
+        assert "TypeError: only 0-dimensional arrays can be converted to Python scalars" in t.message
+        assert t.mistake == "array_to_scalar_numpy2"
+        assert t.hint.startswith("NumPy 2 converts only a 0-d array to a number") and "a.item()" in t.hint

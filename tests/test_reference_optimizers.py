@@ -395,3 +395,42 @@ def test_reaches_property_check():
     diverged[40:] = np.inf
     ok, message = checks.reaches(args, diverged, "quadratic_bowl", 1e-10)
     assert not ok and "step 40" in message
+
+
+def test_reaches_takes_descends_last_point_too():
+    w0 = np.array([3.0, -2.0, 1.0, -0.5])
+    args = {"w0": w0, "steps": 100}
+    last = objectives.descend(objectives.quadratic_bowl_grad, w0, ref.sgd, {"lr": 0.15}, 100)
+    assert checks.reaches(args, last, "quadratic_bowl", 1e-10)[0]
+    ok, message = checks.reaches(args, last, "quadratic_bowl", 1e-20)
+    assert not ok and "After 100 steps" in message
+    ok, message = checks.reaches(args, np.full(4, np.nan), "quadratic_bowl", 1e-10)
+    assert not ok and "diverged" in message
+    assert objectives.descend(objectives.quadratic_bowl_grad, w0, lambda w, dw, config: w - dw, {}, 3) is None
+    ok, message = checks.reaches(args, None, "quadratic_bowl", 1e-10)
+    assert not ok and "(next_w, config)" in message
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
+def test_descend_is_minimizes_last_point_and_never_changes_w0(name):
+    w0 = np.array([-1.5, 2.0])
+
+    def in_place(w, dw, config):         # CS231n allows an update to change w in place
+        next_w, config = getattr(ref, name)(w, dw, config)
+        w[...] = next_w
+        return w, config
+
+    last = objectives.descend(objectives.rosenbrock_grad, w0, in_place, {"lr": 1e-3}, 25)
+    np.testing.assert_array_equal(w0, [-1.5, 2.0])
+    path = ref.minimize(objectives.rosenbrock_grad, w0, getattr(ref, name), {"lr": 1e-3}, 25)
+    np.testing.assert_allclose(last, path[-1], rtol=1e-12)
+
+
+def test_decaying_step_counts_its_steps_in_a_new_config():
+    w, dw, config = np.array([1.0, -2.0]), np.array([0.5, 1.0]), {"lr": 0.1}
+    w1, c1 = objectives.decaying_step(w, dw, config)
+    w2, c2 = objectives.decaying_step(w1, dw, c1)
+    assert config == {"lr": 0.1} and c1 == {"lr": 0.1, "t": 1} and c2 == {"lr": 0.1, "t": 2}
+    np.testing.assert_allclose(w2, w - 0.1 * dw - 0.1 / np.sqrt(2) * dw)
+    np.testing.assert_array_equal(w, [1.0, -2.0])
+    assert objectives.decaying_step(w.astype(np.float32), dw, config)[0].dtype == np.float32
