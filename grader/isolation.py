@@ -36,7 +36,11 @@ path (:data:`BOOTSTRAP`, ``python -I`` cannot import the grader package) and cal
 before any student code and before NumPy. That applies the plan's layers, installs the
 forbidden-import hook (spec field ``forbid``) and runs ``worker.py`` as ``__main__``. A layer
 that fails to apply stops the process with exit status :data:`SETUP_FAILED` before student code
-could run, so a worker never runs with less isolation than the result reports.
+could run. Otherwise the worker's first frame to the parent confirms the layers it applied,
+before any student code loads; the parent checks it against what the run demands (and, where the
+kernel shows it in ``/proc/PID/status``, against the kernel: :func:`kernel_disagrees`) and refuses
+a worker that falls short with :class:`SandboxError`. A worker never runs student code with less
+isolation than the result reports, and any way it ends after that frame is the student code's.
 """
 from __future__ import annotations
 
@@ -58,6 +62,7 @@ BOOTSTRAP = ("import sys, importlib.util as u; sys.dont_write_bytecode = True; "
              "s = u.spec_from_file_location('dlgrade_isolation', sys.argv[1]); m = u.module_from_spec(s); "
              "s.loader.exec_module(m); m.launch(sys.argv[1:])")
 SETUP_FAILED = 70                       # exit status of a worker whose isolation could not be set up
+APPLIED_NAME = "__dlgrade_layers__"     # the worker program's global that lists the layers applied
 UNPRIVILEGED_ID = 65534                 # "nobody": the uid/gid a root grader's workers run as
 LAYERS = ("namespaces", "user", "landlock", "seccomp")
 ENV_VAR = "DLGRADE_ISOLATION"
@@ -65,6 +70,11 @@ ENV_VAR = "DLGRADE_ISOLATION"
 
 class IsolationError(RuntimeError):
     """``DLGRADE_ISOLATION`` asks for what this machine cannot give; ``str()`` is one line."""
+
+
+class SandboxError(IsolationError):
+    """A worker did not confirm, before any student code, the sandbox the run demands: the
+    grader's or the machine's failure, never the student's; ``str()`` is one line."""
 
 
 # =========================================================================== kernel interfaces
@@ -75,7 +85,7 @@ class IsolationError(RuntimeError):
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x08000000, 0x10000000, 0x40000000
 CLONE_THREAD = 0x00010000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 1 << 18
-PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 4, 22, 24, 38, 47
+PR_SET_DUMPABLE, PR_GET_SECCOMP, PR_SET_SECCOMP, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 4, 21, 22, 24, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
 _CAPABILITY_VERSION_3 = 0x20080522
 
@@ -551,6 +561,8 @@ def _become_worker(plan: dict, code, worker_path: str, worker_args: list[str]) -
         sys.meta_path.insert(0, _ForbiddenImports(plan["forbid"]))
     module = types.ModuleType("__main__")
     module.__file__ = worker_path
+    # What was applied, for the worker's first frame to the parent (sent before any student code).
+    module.__dict__[APPLIED_NAME] = [layer for layer in LAYERS if layer in plan["layers"]]
     sys.modules["__main__"] = module
     sys.argv = [worker_path, *worker_args]
     exec(code, module.__dict__)
@@ -568,8 +580,10 @@ def _serve_template(sock_fd: int, code, worker_path: str) -> None:
     Starting a Python interpreter and importing NumPy costs ~100 ms; forking this process, which
     has done both, costs a few. Each request on the SOCK_SEQPACKET socket is a JSON message
     ``{"plan", "args", "cwd", "env"}`` with the worker's four descriptors attached (SCM_RIGHTS).
-    The reply is ``{"pid": N}``; when a worker exits, ``{"exit": N, "status": S}`` (a wait
-    status) follows, so the parent learns how it ended. EOF on the socket ends the template and
+    The first message, once NumPy is imported, is ``{"ready": PID}``. The reply to a request is
+    ``{"pid": N}``; when a worker exits, ``{"exit": N, "status": S}`` (a wait status) follows, so
+    the parent learns how it ended. The parent waits on each of these with a deadline
+    (:class:`grader.template.Template`) and replaces a template that misses one. EOF on the socket ends the template and
     its workers; the template also dies with its parent (PR_SET_PDEATHSIG), its workers with it.
     """
     import select
@@ -581,6 +595,7 @@ def _serve_template(sock_fd: int, code, worker_path: str) -> None:
     libc = _libc()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     sock = socket.socket(fileno=sock_fd)
+    sock.send(json.dumps({"ready": os.getpid()}).encode())     # the parent's start-up handshake
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -642,13 +657,47 @@ def _worker_from_template(request: dict, fds: list[int], code, worker_path: str)
 
 # =========================================================================== the parent's half
 
-class Isolation:
-    """The tier this process grades at, and the layers a worker gets. See :func:`current`."""
+def kernel_disagrees(pid: int, layers) -> str | None:
+    """What the kernel's ``/proc/PID/status`` shows against a worker's confirmed ``layers``, or None.
 
-    def __init__(self, tier: str, layers: tuple[str, ...] = (), uid: int | None = None,
-                 landlock: int = 0, missing: dict[str, str] | None = None):
-        self.tier, self.layers, self.uid, self.landlock = tier, layers, uid, landlock
+    Readable for any process whatever its owner or dumpable flag, and outside the worker's reach:
+    seccomp mode 2 (a filter), no effective capability for ``user``, ``no_new_privs`` for
+    Landlock. (Namespaces and Landlock's rules themselves do not show there.)
+    """
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = {k: v.strip() for k, v in (line.split(":", 1) for line in f if ":" in line)}
+    except OSError:
+        return None                       # not Linux, or already gone: its death is reported instead
+    if "seccomp" in layers and fields.get("Seccomp", "2") != "2":
+        return f"the kernel shows no seccomp filter (Seccomp: {fields.get('Seccomp')})"
+    if "user" in layers and int(fields.get("CapEff", "0") or "0", 16):
+        return f"the kernel shows capabilities left (CapEff: {fields.get('CapEff')})"
+    if ("landlock" in layers or "seccomp" in layers) and fields.get("NoNewPrivs", "1") != "1":
+        return "the kernel shows no_new_privs unset"
+    return None
+
+
+class Isolation:
+    """The layers a worker gets, and what the others lack. See :func:`current`.
+
+    The tier's name is derived from ``layers`` (:attr:`tier`), never stored beside them: a
+    verdict read back from disk cannot say "strong" about fewer layers.
+    """
+
+    def __init__(self, layers: tuple[str, ...] = (), uid: int | None = None, landlock: int = 0,
+                 missing: dict[str, str] | None = None):
+        self.layers, self.uid, self.landlock = tuple(layers), uid, landlock
         self.missing = missing or {}
+
+    @property
+    def tier(self) -> str:
+        """``strong`` (every layer there is), ``partial``, ``basic`` or, off Linux, the local check."""
+        if not sys.platform.startswith("linux"):
+            return "local check, not isolated"
+        if not self.layers:
+            return "basic"
+        return "strong" if strong_layers() <= set(self.layers) else "partial"
 
     @property
     def description(self) -> str:
@@ -761,37 +810,96 @@ def _candidate_layers(is_root: bool) -> tuple[list[str], int | None, dict[str, s
     return layers, uid, missing
 
 
+def strong_layers() -> set[str]:
+    """The layers ``strong`` demands: every layer there is (``user`` only applies to root)."""
+    return {"namespaces", "landlock", "seccomp"} | ({"user"} if os.geteuid() == 0 else set())
+
+
+def _namespaces_allowed(is_root: bool) -> bool:
+    """Whether the kernel lets this user unshare namespaces, from /proc alone (no process started):
+    root needs CAP_SYS_ADMIN; anyone else unprivileged user namespaces that no sysctl switched off."""
+    def read(path: str) -> str:
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+    if is_root:
+        fields = dict(line.split(":", 1) for line in read("/proc/self/status").splitlines() if ":" in line)
+        return bool(int(fields.get("CapEff", "0").strip() or "0", 16) & (1 << 21))     # CAP_SYS_ADMIN
+    return (read("/proc/sys/user/max_user_namespaces") not in ("", "0")
+            and read("/proc/sys/kernel/unprivileged_userns_clone") != "0"
+            and read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") != "1")
+
+
+def kernel_offers() -> set[str]:
+    """The layers this kernel offers, asked of the kernel itself in well under a millisecond (the
+    Landlock ABI query, seccomp's mode, namespace permissions), never of a file: a remembered
+    verdict that lacks one of them is not believed (the machine is probed again)."""
+    if not sys.platform.startswith("linux"):
+        return set()
+    is_root = os.geteuid() == 0
+    offers = {"user"} if is_root else set()
+    if landlock_abi() >= 1:
+        offers.add("landlock")
+    if seccomp_arch() and _libc().prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0:   # EINVAL without seccomp
+        offers.add("seccomp")
+    if _namespaces_allowed(is_root):
+        offers.add("namespaces")
+    return offers
+
+
 def _run_probe(layers: list[str], uid: int | None) -> dict:
     import subprocess
     import tempfile
     from .template import worker_environment
+    failed = {"applied": [], "checks": {}, "runtime": "probe failed"}
     with tempfile.TemporaryDirectory(prefix="dlgrade-probe-") as scratch, \
             tempfile.NamedTemporaryFile(prefix="dlgrade-canary-") as canary:
         if uid is not None:
             os.chown(scratch, uid, uid)
-        plan = Isolation("probe", tuple(layers), uid).plan(scratch, scratch_bytes=8 << 20)
+        plan = Isolation(tuple(layers), uid).plan(scratch, scratch_bytes=8 << 20)
         plan["probe_canary"] = canary.name
         try:
-            done = subprocess.run(Isolation("probe").command(plan, []), cwd=scratch,
-                                  env=worker_environment(scratch), stdin=subprocess.DEVNULL,
-                                  capture_output=True, timeout=60, start_new_session=True)
-            report = json.loads(done.stdout.decode().strip().splitlines()[-1])
-        except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as exc:
-            return {"applied": [], "failed": {"probe": str(exc)[:200]}, "checks": {}, "runtime": "probe failed"}
-    return report
+            proc = subprocess.Popen(Isolation().command(plan, []), cwd=scratch, env=worker_environment(scratch),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+        except OSError as exc:
+            return {**failed, "failed": {"probe": str(exc)[:200]}}
+        try:
+            out, _ = proc.communicate(timeout=PROBE_SECONDS)
+            return json.loads(out.decode().strip().splitlines()[-1])
+        except (ValueError, IndexError) as exc:
+            return {**failed, "failed": {"probe": str(exc)[:200]}}
+        except subprocess.TimeoutExpired:
+            return {**failed, "failed": {"probe": f"no report within {PROBE_SECONDS} s"}}
+        finally:                                   # reaped within a deadline too
+            try:
+                os.killpg(proc.pid, 9)
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _mode(mode: str | None = None) -> str:
+    mode = (mode if mode is not None else os.environ.get(ENV_VAR, "")).strip().lower() or "auto"
+    if mode not in ("auto", "basic", "strong"):
+        raise IsolationError(f"{ENV_VAR}={mode!r}: expected auto, basic or strong")
+    return mode
 
 
 def choose(mode: str | None = None) -> Isolation:
     """Probe this machine and pick the isolation for ``mode`` (default: ``$DLGRADE_ISOLATION``)."""
-    mode = (mode if mode is not None else os.environ.get(ENV_VAR, "")).strip().lower() or "auto"
-    if mode not in ("auto", "basic", "strong"):
-        raise IsolationError(f"{ENV_VAR}={mode!r}: expected auto, basic or strong")
+    mode = _mode(mode)
     if not sys.platform.startswith("linux"):
         if mode == "strong":
             raise IsolationError(f"{ENV_VAR}=strong: there is no strong isolation on {platform.system()}")
-        return Isolation("local check, not isolated")
+        return Isolation()
     if mode == "basic":
-        return Isolation("basic")
+        return Isolation()
     is_root = os.geteuid() == 0
     layers, uid, missing = _candidate_layers(is_root)
     report = _run_probe(layers, uid)
@@ -802,20 +910,37 @@ def choose(mode: str | None = None) -> Isolation:
         missing.update(report["failed"])
         missing.update(report["checks"])
         working = [layer for layer in report["applied"] if layer not in report["checks"]]
-    wanted = {"namespaces", "landlock", "seccomp"} | ({"user"} if is_root else set())
-    tier = "strong" if wanted <= set(working) else "partial" if working else "basic"
-    if mode == "strong" and tier != "strong":
-        lacking = ", ".join(f"{k} ({v})" for k, v in sorted(missing.items())) or "unknown"
+    chosen = Isolation(tuple(working), uid if "user" in working else None, landlock_abi(),
+                       {k: v for k, v in missing.items() if k not in working})
+    if mode == "strong" and chosen.tier != "strong":
+        lacking = ", ".join(f"{k} ({v})" for k, v in sorted(chosen.missing.items())) or "unknown"
         raise IsolationError(f"{ENV_VAR}=strong, but this machine cannot give: {lacking}")
-    return Isolation(tier, tuple(working), uid if "user" in working else None, landlock_abi(),
-                     {k: v for k, v in missing.items() if k not in working})
+    return chosen
 
 
 _current: Isolation | None = None
 _probing = threading.Lock()
 
 
+# --------------------------------------------------------------------------- the remembered verdict
+# A probe starts a throw-away process (0.1-0.3 s), so its verdict is kept for a day. The file is
+# only a hint: the tier is derived from its layers, the Landlock ABI and the uid are asked again,
+# and it is believed only when it lacks no layer the kernel offers (strong: no layer at all).
+# It is sealed with an HMAC whose key (isolation.key, 0600) sits beside it: that tells the
+# grader's own writes from other writers, stale formats and other boots. It cannot stop code
+# running as the grader's user (a basic-tier worker) from forging it, and needs not: a forged
+# file can only make the grader probe again, never apply fewer layers or name a tier it lacks.
+
 REMEMBER_SECONDS = 24 * 3600         # a probe's verdict is reused this long (same kernel, Python, user)
+PROBE_SECONDS = 60                   # a probe that reports nothing by then failed
+VERDICT_FORMAT = 2
+_CLOCK_SLACK = 5.0                   # seconds an mtime may lie ahead of the clock (coarse timestamps)
+_MISSING_KEYS = frozenset(LAYERS) | {"all layers", "probe"}
+
+
+def _cache_folder() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dlgrade")
 
 
 def _remembered_path() -> str:
@@ -823,31 +948,117 @@ def _remembered_path() -> str:
     import hashlib
     key = json.dumps([platform.release(), platform.version(), sys.executable, sys.version, os.geteuid(),
                       os.environ.get(ENV_VAR, ""), os.path.getmtime(__file__)])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "dlgrade", f"isolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
+    return os.path.join(_cache_folder(), f"isolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
 
 
-def _remembered() -> Isolation | None:
+def _read_private(path: str, limit: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of ours that nobody else may write, else None."""
     try:
-        path = _remembered_path()
-        if time.time() - os.path.getmtime(path) > REMEMBER_SECONDS:
-            return None
-        with open(path, encoding="utf-8") as fh:
-            saved = json.load(fh)
-        return Isolation(saved["tier"], tuple(saved["layers"]), saved["uid"], saved["landlock"], saved["missing"])
-    except (OSError, ValueError, KeyError, TypeError):
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
         return None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+            return None
+        data = f.read(limit + 1)
+    return data if len(data) <= limit else None
 
 
-def _remember(chosen: Isolation) -> Isolation:
+def _write_private(path: str, data: bytes, replace: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically, mode 0600 (``replace=False``: only if it is absent)."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        path = _remembered_path()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"tier": chosen.tier, "layers": list(chosen.layers), "uid": chosen.uid,
-                       "landlock": chosen.landlock, "missing": chosen.missing}, fh)
-        os.replace(tmp, path)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)               # fails if another grader wrote the key first
+    finally:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+
+
+def _seal_key() -> bytes | None:
+    """The key that seals this user's verdicts (created on first use), or None when unreadable."""
+    path = os.path.join(_cache_folder(), "isolation.key")
+    key = _read_private(path, 64)
+    if key is None:
+        try:
+            _write_private(path, os.urandom(32), replace=False)
+        except OSError:
+            pass
+        key = _read_private(path, 64)
+    return key if key and len(key) == 32 else None
+
+
+def _context() -> dict:
+    """What a verdict is tied to beyond its file name: the grader's launcher and this boot."""
+    import hashlib
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+    except OSError:
+        boot = ""
+    with open(__file__, "rb") as f:
+        grader = hashlib.sha256(f.read()).hexdigest()[:16]
+    return {"format": VERDICT_FORMAT, "grader": grader, "boot": boot}
+
+
+def _seal(fields: dict, key: bytes) -> str:
+    import hashlib
+    import hmac
+    return hmac.new(key, json.dumps(fields, sort_keys=True).encode(), hashlib.sha256).hexdigest()
+
+
+def _printable_reason(text) -> str:
+    return "".join(c if c.isprintable() else "?" for c in str(text))[:300]
+
+
+def _remembered(mode: str) -> Isolation | None:
+    """The verdict kept on disk for ``mode``, if it was sealed by this grader on this boot less than
+    a day ago, is not from the future, and lacks no layer that ``mode`` must apply here."""
+    import hmac
+    if mode == "basic" or not sys.platform.startswith("linux"):
+        return None                                      # nothing to probe, nothing to remember
+    key = _seal_key()
+    data = _read_private(_remembered_path(), 64 << 10)
+    if key is None or data is None:
+        return None
+    try:
+        saved = json.loads(data)
+        seal = saved.pop("seal")
+        now, written = time.time(), float(saved["written"])
+        if not (hmac.compare_digest(str(seal), _seal(saved, key))
+                and all(saved.get(k) == v for k, v in _context().items())
+                and now - REMEMBER_SECONDS < written <= now + _CLOCK_SLACK
+                and os.path.getmtime(_remembered_path()) <= now + _CLOCK_SLACK):
+            return None
+        layers = tuple(layer for layer in LAYERS if layer in saved["layers"])
+        missing = {str(k): _printable_reason(v) for k, v in dict(saved["missing"]).items()
+                   if k in _MISSING_KEYS and k not in layers}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    must = strong_layers() if mode == "strong" else kernel_offers()
+    if not must <= set(layers):
+        return None                                      # it lacks a layer this machine has: probe
+    uid = _candidate_layers(os.geteuid() == 0)[1]
+    return Isolation(layers, uid if "user" in layers else None, landlock_abi(), missing)
+
+
+def _remember(chosen: Isolation, mode: str) -> Isolation:
+    if mode == "basic" or not sys.platform.startswith("linux"):
+        return chosen
+    try:
+        key = _seal_key()
+        if key is not None:
+            fields = {**_context(), "written": time.time(), "layers": list(chosen.layers), "missing": chosen.missing}
+            _write_private(_remembered_path(), json.dumps({**fields, "seal": _seal(fields, key)}).encode())
     except OSError:
         pass                            # an unwritable home: probe every time
     return chosen
@@ -865,12 +1076,14 @@ def forget() -> None:
 
 def current() -> Isolation:
     """The isolation of this process: probed on first use (about 0.1-0.3 s: a throw-away process
-    applies every layer), the verdict kept for a day in ~/.cache/dlgrade, keyed by kernel, Python,
-    user and DLGRADE_ISOLATION; a worker that then fails to set up makes it probe again."""
+    applies every layer), the verdict kept for a day in ~/.cache/dlgrade (see :func:`_remembered`),
+    keyed by kernel, Python, user and DLGRADE_ISOLATION; a worker that then fails to set up makes it
+    probe again."""
     global _current
     with _probing:                      # callers in several threads share one probe
         if _current is None:
-            _current = _remembered() or _remember(choose())
+            mode = _mode()
+            _current = _remembered(mode) or _remember(choose(mode), mode)
     return _current
 
 
@@ -879,7 +1092,11 @@ def known() -> bool:
     global _current
     with _probing:
         if _current is None:
-            _current = _remembered()
+            try:
+                mode = _mode()
+            except IsolationError:           # reported where a worker starts
+                return False
+            _current = Isolation() if mode == "basic" else _remembered(mode)
     return _current is not None
 
 
@@ -910,14 +1127,19 @@ def _time_startup(module, chosen: Isolation, starts: int) -> int:
     start counts until the worker has imported a one-line module. Prints min and median per tier."""
     import statistics
     from .sandbox import Limits, Worker
-    tiers = {chosen.tier: chosen} if chosen.tier == "basic" else {chosen.tier: chosen, "basic": Isolation("basic")}
+    tiers = {chosen.tier: chosen} if chosen.tier == "basic" else {chosen.tier: chosen, "basic": Isolation()}
     times: dict[str, list[float]] = {name: [] for name in tiers}
     for _ in range(starts):
         for name, tier in tiers.items():
             module._current = tier
             start = time.perf_counter()
             worker = Worker({"student": "def f():\n    return 1\n"}, Limits())
-            loaded = worker.load(["student"])
+            try:
+                loaded = worker.load(["student"])
+            except IsolationError as exc:
+                worker.close()
+                print(f"error: a {name} worker did not start: {exc}", file=sys.stderr)
+                return 1
             times[name].append(time.perf_counter() - start)
             worker.close()
             if loaded.status != "ok":
