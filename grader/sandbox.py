@@ -11,6 +11,11 @@ never unpickles. A call ends in one of four :class:`CallOutcome` statuses: ``ok`
 student's exception, as a record), ``timeout`` or ``crashed`` (the worker died or broke the
 protocol). After a timeout or crash the worker is dead; the engine starts a fresh one.
 
+A worker's first frame confirms its sandbox, before any student code (:meth:`Worker._confirm`): a
+worker that does not confirm what the run demands raises :class:`grader.isolation.SandboxError`
+(the grader's failure), and every death after the confirmation is described as the student
+code's (:func:`describe_death`). Every wait on a worker or the template has a deadline.
+
 On Linux the worker is started through :mod:`grader.isolation`'s launcher, which adds the layers
 this machine allows (namespaces, a uid drop, Landlock, seccomp) before any student code runs;
 :func:`isolation_tier` names the tier for the results. See docs/security.md.
@@ -75,7 +80,10 @@ class CallOutcome:
 def isolation_tier() -> str:
     """The isolation this machine gives a worker, tier first; recorded in every result.
 
-    Raises :class:`grader.isolation.IsolationError` when ``DLGRADE_ISOLATION=strong`` cannot be met.
+    Its tier is derived from the layers, and every worker of this process confirmed at least
+    these layers before it ran student code (a worker that did not was refused), so the label
+    never names a layer that a worker lacked. Raises :class:`grader.isolation.IsolationError` when
+    ``DLGRADE_ISOLATION=strong`` cannot be met.
     """
     return isolation.current().description
 
@@ -396,17 +404,17 @@ class Worker:
             self.kill()
             raise isolation.SandboxError(f"the worker's start-up broke the grading protocol: {exc}") from None
         layers = ready.get("layers")
-        if ready.get("ready") is not True or not isinstance(layers, list):
+        if ready.get("ready") is not True or not (isinstance(layers, list) and all(isinstance(x, str) for x in layers)):
             self.kill()
             raise isolation.SandboxError("the worker's first message was not a confirmation of its sandbox")
         demanded = set(self.isolation.layers)
         problem = (None if demanded <= set(layers) else
-                   f"the worker confirmed the layers ({', '.join(map(str, layers)) or 'none'}) but this run "
+                   f"the worker confirmed the layers ({_printable(', '.join(layers)) or 'none'}) but this run "
                    f"demands {', '.join(sorted(demanded))}") or isolation.kernel_disagrees(self.proc.pid, demanded)
         if problem:
             self.kill()
             raise isolation.SandboxError(f"the sandbox could not be set up: {problem[:300]}")
-        self.confirmed = tuple(str(layer) for layer in layers)
+        self.confirmed = tuple(layers)
 
     def _setup_failure(self) -> isolation.SandboxError:
         """The error for a worker that ended before confirming its sandbox (no student code ran)."""

@@ -119,9 +119,10 @@ class Template:
         try:
             message = self.sock.recv(4096)
             event = json.loads(message) if message else None
-            if event is not None and not all(isinstance(event.get(k, 0), int) for k in ("ready", "exit", "status", "pid")):
+            if not isinstance(event, dict) or not event.keys() & {"ready", "exit", "pid"} \
+                    or ("exit" in event and "status" not in event):
                 return None
-            return event if isinstance(event, dict) and event.keys() & {"ready", "exit", "pid"} else None
+            return event if all(isinstance(event.get(k, 0), int) for k in ("ready", "exit", "status", "pid")) else None
         except TimeoutError:
             raise
         except (OSError, ValueError, AttributeError):

@@ -20,7 +20,7 @@ import pytest
 from grader import isolation, sandbox
 from grader.isolation import IsolationError
 from grader.sandbox import Limits, Worker, _ForkedProcess
-from grader.template import FORK_SECONDS, Template
+from grader.template import Template
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template and /proc are Linux's")
 
@@ -72,7 +72,7 @@ def test_a_stopped_template_is_replaced_within_a_deadline(fork_mode):
     start = time.monotonic()
     with Worker(SIMPLE, Limits(wall_seconds=5)) as worker:
         assert worker.load(["m"]).status == "ok"
-    assert time.monotonic() - start < FORK_SECONDS + 5
+    assert time.monotonic() - start < 12, "a template's 5 s to answer, then a fresh interpreter"
     assert Template.get() is not old, "the stopped template is still the one workers are asked of"
 
 
