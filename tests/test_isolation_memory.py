@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from grader import isolation
+from grader import remembered as verdict_file
 
 
 @pytest.fixture()
@@ -65,7 +66,7 @@ def test_a_verdict_is_private_and_sealed(fresh):
     [path] = remembered(fresh)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     saved = json.load(open(path))
-    assert "tier" not in saved and saved["seal"] and saved["format"] == isolation.VERDICT_FORMAT
+    assert "tier" not in saved and saved["seal"] and saved["format"] == verdict_file.VERDICT_FORMAT
 
 
 @linux_only
@@ -83,7 +84,7 @@ def test_a_verdict_not_written_by_the_grader_is_ignored(fresh, monkeypatch, forg
         os.rename(path, path + ".real")
         os.symlink(path + ".real", path)
     monkeypatch.setattr(isolation, "_current", None)
-    assert isolation._remembered(isolation._mode()) is None
+    assert verdict_file.load(isolation._mode()) is None
 
 
 def test_the_tier_is_derived_from_the_layers(monkeypatch):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from grader import isolation
+from grader import isolation, remembered
 from grader.sandbox import Limits, Worker
 from redteam_harness import statuses
 
@@ -26,7 +26,7 @@ def cache(tmp_path, monkeypatch):
 
 def verdict_path(monkeypatch, mode: str) -> str:
     monkeypatch.setenv(isolation.ENV_VAR, mode)
-    return isolation._remembered_path()
+    return remembered.path()
 
 
 def offered() -> set[str]:
