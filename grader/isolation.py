@@ -36,7 +36,11 @@ path (:data:`BOOTSTRAP`, ``python -I`` cannot import the grader package) and cal
 before any student code and before NumPy. That applies the plan's layers, installs the
 forbidden-import hook (spec field ``forbid``) and runs ``worker.py`` as ``__main__``. A layer
 that fails to apply stops the process with exit status :data:`SETUP_FAILED` before student code
-could run, so a worker never runs with less isolation than the result reports.
+could run. Otherwise the worker's first frame to the parent confirms the layers it applied,
+before any student code loads; the parent checks it against what the run demands (and, where the
+kernel shows it in ``/proc/PID/status``, against the kernel: :func:`kernel_disagrees`) and refuses
+a worker that falls short with :class:`SandboxError`. A worker never runs student code with less
+isolation than the result reports, and any way it ends after that frame is the student code's.
 """
 from __future__ import annotations
 
@@ -58,6 +62,7 @@ BOOTSTRAP = ("import sys, importlib.util as u; sys.dont_write_bytecode = True; "
              "s = u.spec_from_file_location('dlgrade_isolation', sys.argv[1]); m = u.module_from_spec(s); "
              "s.loader.exec_module(m); m.launch(sys.argv[1:])")
 SETUP_FAILED = 70                       # exit status of a worker whose isolation could not be set up
+APPLIED_NAME = "__dlgrade_layers__"     # the worker program's global that lists the layers applied
 UNPRIVILEGED_ID = 65534                 # "nobody": the uid/gid a root grader's workers run as
 LAYERS = ("namespaces", "user", "landlock", "seccomp")
 ENV_VAR = "DLGRADE_ISOLATION"
@@ -65,6 +70,11 @@ ENV_VAR = "DLGRADE_ISOLATION"
 
 class IsolationError(RuntimeError):
     """``DLGRADE_ISOLATION`` asks for what this machine cannot give; ``str()`` is one line."""
+
+
+class SandboxError(IsolationError):
+    """A worker did not confirm, before any student code, the sandbox the run demands: the
+    grader's or the machine's failure, never the student's; ``str()`` is one line."""
 
 
 # =========================================================================== kernel interfaces
@@ -76,6 +86,7 @@ CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x08000000,
 CLONE_THREAD = 0x00010000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 1 << 18
 PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 4, 22, 24, 38, 47
+PR_GET_SECCOMP = 21
 PR_CAP_AMBIENT_CLEAR_ALL, SECCOMP_MODE_FILTER = 4, 2
 _CAPABILITY_VERSION_3 = 0x20080522
 
@@ -551,6 +562,8 @@ def _become_worker(plan: dict, code, worker_path: str, worker_args: list[str]) -
         sys.meta_path.insert(0, _ForbiddenImports(plan["forbid"]))
     module = types.ModuleType("__main__")
     module.__file__ = worker_path
+    # What was applied, for the worker's first frame to the parent (sent before any student code).
+    module.__dict__[APPLIED_NAME] = [layer for layer in LAYERS if layer in plan["layers"]]
     sys.modules["__main__"] = module
     sys.argv = [worker_path, *worker_args]
     exec(code, module.__dict__)
@@ -568,8 +581,10 @@ def _serve_template(sock_fd: int, code, worker_path: str) -> None:
     Starting a Python interpreter and importing NumPy costs ~100 ms; forking this process, which
     has done both, costs a few. Each request on the SOCK_SEQPACKET socket is a JSON message
     ``{"plan", "args", "cwd", "env"}`` with the worker's four descriptors attached (SCM_RIGHTS).
-    The reply is ``{"pid": N}``; when a worker exits, ``{"exit": N, "status": S}`` (a wait
-    status) follows, so the parent learns how it ended. EOF on the socket ends the template and
+    The first message, once NumPy is imported, is ``{"ready": PID}``. The reply to a request is
+    ``{"pid": N}``; when a worker exits, ``{"exit": N, "status": S}`` (a wait status) follows, so
+    the parent learns how it ended. The parent waits on each of these with a deadline
+    (:class:`grader.template.Template`) and replaces a template that misses one. EOF on the socket ends the template and
     its workers; the template also dies with its parent (PR_SET_PDEATHSIG), its workers with it.
     """
     import select
@@ -581,6 +596,7 @@ def _serve_template(sock_fd: int, code, worker_path: str) -> None:
     libc = _libc()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     sock = socket.socket(fileno=sock_fd)
+    sock.send(json.dumps({"ready": os.getpid()}).encode())     # the parent's start-up handshake
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -642,13 +658,47 @@ def _worker_from_template(request: dict, fds: list[int], code, worker_path: str)
 
 # =========================================================================== the parent's half
 
-class Isolation:
-    """The tier this process grades at, and the layers a worker gets. See :func:`current`."""
+def kernel_disagrees(pid: int, layers) -> str | None:
+    """What the kernel's ``/proc/PID/status`` shows against a worker's confirmed ``layers``, or None.
 
-    def __init__(self, tier: str, layers: tuple[str, ...] = (), uid: int | None = None,
-                 landlock: int = 0, missing: dict[str, str] | None = None):
-        self.tier, self.layers, self.uid, self.landlock = tier, layers, uid, landlock
+    Readable for any process whatever its owner or dumpable flag, and outside the worker's reach:
+    seccomp mode 2 (a filter), no effective capability for ``user``, ``no_new_privs`` for
+    Landlock. (Namespaces and Landlock's rules themselves do not show there.)
+    """
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = {k: v.strip() for k, v in (line.split(":", 1) for line in f if ":" in line)}
+    except OSError:
+        return None                       # not Linux, or already gone: its death is reported instead
+    if "seccomp" in layers and fields.get("Seccomp", "2") != "2":
+        return f"the kernel shows no seccomp filter (Seccomp: {fields.get('Seccomp')})"
+    if "user" in layers and int(fields.get("CapEff", "0") or "0", 16):
+        return f"the kernel shows capabilities left (CapEff: {fields.get('CapEff')})"
+    if ("landlock" in layers or "seccomp" in layers) and fields.get("NoNewPrivs", "1") != "1":
+        return "the kernel shows no_new_privs unset"
+    return None
+
+
+class Isolation:
+    """The layers a worker gets, and what the others lack. See :func:`current`.
+
+    The tier's name is derived from ``layers`` (:attr:`tier`), never stored beside them: a
+    verdict read back from disk cannot say "strong" about fewer layers.
+    """
+
+    def __init__(self, layers: tuple[str, ...] = (), uid: int | None = None, landlock: int = 0,
+                 missing: dict[str, str] | None = None):
+        self.layers, self.uid, self.landlock = tuple(layers), uid, landlock
         self.missing = missing or {}
+
+    @property
+    def tier(self) -> str:
+        """``strong`` (every layer there is), ``partial``, ``basic`` or, off Linux, the local check."""
+        if not sys.platform.startswith("linux"):
+            return "local check, not isolated"
+        if not self.layers:
+            return "basic"
+        return "strong" if strong_layers() <= set(self.layers) else "partial"
 
     @property
     def description(self) -> str:
@@ -761,37 +811,96 @@ def _candidate_layers(is_root: bool) -> tuple[list[str], int | None, dict[str, s
     return layers, uid, missing
 
 
+def strong_layers() -> set[str]:
+    """The layers ``strong`` demands: every layer there is (``user`` only applies to root)."""
+    return {"namespaces", "landlock", "seccomp"} | ({"user"} if os.geteuid() == 0 else set())
+
+
+def _namespaces_allowed(is_root: bool) -> bool:
+    """Whether the kernel lets this user unshare namespaces, from /proc alone (no process started):
+    root needs CAP_SYS_ADMIN; anyone else unprivileged user namespaces that no sysctl switched off."""
+    def read(path: str) -> str:
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+    if is_root:
+        fields = dict(line.split(":", 1) for line in read("/proc/self/status").splitlines() if ":" in line)
+        return bool(int(fields.get("CapEff", "0").strip() or "0", 16) & (1 << 21))     # CAP_SYS_ADMIN
+    return (read("/proc/sys/user/max_user_namespaces") not in ("", "0")
+            and read("/proc/sys/kernel/unprivileged_userns_clone") != "0"
+            and read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") != "1")
+
+
+def kernel_offers() -> set[str]:
+    """The layers this kernel offers, asked of the kernel itself in well under a millisecond (the
+    Landlock ABI query, seccomp's mode, namespace permissions), never of a file: a remembered
+    verdict that lacks one of them is not believed (the machine is probed again)."""
+    if not sys.platform.startswith("linux"):
+        return set()
+    is_root = os.geteuid() == 0
+    offers = {"user"} if is_root else set()
+    if landlock_abi() >= 1:
+        offers.add("landlock")
+    if seccomp_arch() and _libc().prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0:   # EINVAL without seccomp
+        offers.add("seccomp")
+    if _namespaces_allowed(is_root):
+        offers.add("namespaces")
+    return offers
+
+
 def _run_probe(layers: list[str], uid: int | None) -> dict:
     import subprocess
     import tempfile
     from .template import worker_environment
+    failed = {"applied": [], "checks": {}, "runtime": "probe failed"}
     with tempfile.TemporaryDirectory(prefix="dlgrade-probe-") as scratch, \
             tempfile.NamedTemporaryFile(prefix="dlgrade-canary-") as canary:
         if uid is not None:
             os.chown(scratch, uid, uid)
-        plan = Isolation("probe", tuple(layers), uid).plan(scratch, scratch_bytes=8 << 20)
+        plan = Isolation(tuple(layers), uid).plan(scratch, scratch_bytes=8 << 20)
         plan["probe_canary"] = canary.name
         try:
-            done = subprocess.run(Isolation("probe").command(plan, []), cwd=scratch,
-                                  env=worker_environment(scratch), stdin=subprocess.DEVNULL,
-                                  capture_output=True, timeout=60, start_new_session=True)
-            report = json.loads(done.stdout.decode().strip().splitlines()[-1])
-        except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as exc:
-            return {"applied": [], "failed": {"probe": str(exc)[:200]}, "checks": {}, "runtime": "probe failed"}
-    return report
+            proc = subprocess.Popen(Isolation().command(plan, []), cwd=scratch, env=worker_environment(scratch),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=True)
+        except OSError as exc:
+            return {**failed, "failed": {"probe": str(exc)[:200]}}
+        try:
+            out, _ = proc.communicate(timeout=PROBE_SECONDS)
+            return json.loads(out.decode().strip().splitlines()[-1])
+        except (ValueError, IndexError) as exc:
+            return {**failed, "failed": {"probe": str(exc)[:200]}}
+        except subprocess.TimeoutExpired:
+            return {**failed, "failed": {"probe": f"no report within {PROBE_SECONDS} s"}}
+        finally:                                   # reaped within a deadline too
+            try:
+                os.killpg(proc.pid, 9)
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _mode(mode: str | None = None) -> str:
+    mode = (mode if mode is not None else os.environ.get(ENV_VAR, "")).strip().lower() or "auto"
+    if mode not in ("auto", "basic", "strong"):
+        raise IsolationError(f"{ENV_VAR}={mode!r}: expected auto, basic or strong")
+    return mode
 
 
 def choose(mode: str | None = None) -> Isolation:
     """Probe this machine and pick the isolation for ``mode`` (default: ``$DLGRADE_ISOLATION``)."""
-    mode = (mode if mode is not None else os.environ.get(ENV_VAR, "")).strip().lower() or "auto"
-    if mode not in ("auto", "basic", "strong"):
-        raise IsolationError(f"{ENV_VAR}={mode!r}: expected auto, basic or strong")
+    mode = _mode(mode)
     if not sys.platform.startswith("linux"):
         if mode == "strong":
             raise IsolationError(f"{ENV_VAR}=strong: there is no strong isolation on {platform.system()}")
-        return Isolation("local check, not isolated")
+        return Isolation()
     if mode == "basic":
-        return Isolation("basic")
+        return Isolation()
     is_root = os.geteuid() == 0
     layers, uid, missing = _candidate_layers(is_root)
     report = _run_probe(layers, uid)
@@ -802,75 +911,40 @@ def choose(mode: str | None = None) -> Isolation:
         missing.update(report["failed"])
         missing.update(report["checks"])
         working = [layer for layer in report["applied"] if layer not in report["checks"]]
-    wanted = {"namespaces", "landlock", "seccomp"} | ({"user"} if is_root else set())
-    tier = "strong" if wanted <= set(working) else "partial" if working else "basic"
-    if mode == "strong" and tier != "strong":
-        lacking = ", ".join(f"{k} ({v})" for k, v in sorted(missing.items())) or "unknown"
+    chosen = Isolation(tuple(working), uid if "user" in working else None, landlock_abi(),
+                       {k: v for k, v in missing.items() if k not in working})
+    if mode == "strong" and chosen.tier != "strong":
+        lacking = ", ".join(f"{k} ({v})" for k, v in sorted(chosen.missing.items())) or "unknown"
         raise IsolationError(f"{ENV_VAR}=strong, but this machine cannot give: {lacking}")
-    return Isolation(tier, tuple(working), uid if "user" in working else None, landlock_abi(),
-                     {k: v for k, v in missing.items() if k not in working})
+    return chosen
 
 
 _current: Isolation | None = None
 _probing = threading.Lock()
 
 
-REMEMBER_SECONDS = 24 * 3600         # a probe's verdict is reused this long (same kernel, Python, user)
-
-
-def _remembered_path() -> str:
-    """Where this machine's verdict is kept: keyed by everything that could change it."""
-    import hashlib
-    key = json.dumps([platform.release(), platform.version(), sys.executable, sys.version, os.geteuid(),
-                      os.environ.get(ENV_VAR, ""), os.path.getmtime(__file__)])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "dlgrade", f"isolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
-
-
-def _remembered() -> Isolation | None:
-    try:
-        path = _remembered_path()
-        if time.time() - os.path.getmtime(path) > REMEMBER_SECONDS:
-            return None
-        with open(path, encoding="utf-8") as fh:
-            saved = json.load(fh)
-        return Isolation(saved["tier"], tuple(saved["layers"]), saved["uid"], saved["landlock"], saved["missing"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _remember(chosen: Isolation) -> Isolation:
-    try:
-        path = _remembered_path()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"tier": chosen.tier, "layers": list(chosen.layers), "uid": chosen.uid,
-                       "landlock": chosen.landlock, "missing": chosen.missing}, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass                            # an unwritable home: probe every time
-    return chosen
+PROBE_SECONDS = 60                   # a probe that reports nothing by then failed
 
 
 def forget() -> None:
     """Drop the remembered verdict (a worker could not set up its layers: probe again next time)."""
     global _current
-    try:
-        os.remove(_remembered_path())
-    except OSError:
-        pass
+    from . import remembered
+    remembered.remove()
     _current = None
 
 
 def current() -> Isolation:
     """The isolation of this process: probed on first use (about 0.1-0.3 s: a throw-away process
-    applies every layer), the verdict kept for a day in ~/.cache/dlgrade, keyed by kernel, Python,
-    user and DLGRADE_ISOLATION; a worker that then fails to set up makes it probe again."""
+    applies every layer), the verdict kept for a day in ~/.cache/dlgrade (:mod:`grader.remembered`:
+    only a hint, which cannot weaken a run), keyed by kernel, Python, user and DLGRADE_ISOLATION; a
+    worker that then fails to set up makes it probe again."""
     global _current
+    from . import remembered
     with _probing:                      # callers in several threads share one probe
         if _current is None:
-            _current = _remembered() or _remember(choose())
+            mode = _mode()
+            _current = remembered.load(mode) or remembered.store(choose(mode), mode)
     return _current
 
 
@@ -879,7 +953,12 @@ def known() -> bool:
     global _current
     with _probing:
         if _current is None:
-            _current = _remembered()
+            try:
+                mode = _mode()
+            except IsolationError:           # reported where a worker starts
+                return False
+            from . import remembered
+            _current = Isolation() if mode == "basic" else remembered.load(mode)
     return _current is not None
 
 
@@ -910,14 +989,19 @@ def _time_startup(module, chosen: Isolation, starts: int) -> int:
     start counts until the worker has imported a one-line module. Prints min and median per tier."""
     import statistics
     from .sandbox import Limits, Worker
-    tiers = {chosen.tier: chosen} if chosen.tier == "basic" else {chosen.tier: chosen, "basic": Isolation("basic")}
+    tiers = {chosen.tier: chosen} if chosen.tier == "basic" else {chosen.tier: chosen, "basic": Isolation()}
     times: dict[str, list[float]] = {name: [] for name in tiers}
     for _ in range(starts):
         for name, tier in tiers.items():
             module._current = tier
             start = time.perf_counter()
             worker = Worker({"student": "def f():\n    return 1\n"}, Limits())
-            loaded = worker.load(["student"])
+            try:
+                loaded = worker.load(["student"])
+            except IsolationError as exc:
+                worker.close()
+                print(f"error: a {name} worker did not start: {exc}", file=sys.stderr)
+                return 1
             times[name].append(time.perf_counter() - start)
             worker.close()
             if loaded.status != "ok":

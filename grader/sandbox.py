@@ -11,6 +11,11 @@ never unpickles. A call ends in one of four :class:`CallOutcome` statuses: ``ok`
 student's exception, as a record), ``timeout`` or ``crashed`` (the worker died or broke the
 protocol). After a timeout or crash the worker is dead; the engine starts a fresh one.
 
+A worker's first frame confirms its sandbox, before any student code (:meth:`Worker._confirm`): a
+worker that does not confirm what the run demands raises :class:`grader.isolation.SandboxError`
+(the grader's failure), and every death after the confirmation is described as the student
+code's (:func:`describe_death`). Every wait on a worker or the template has a deadline.
+
 On Linux the worker is started through :mod:`grader.isolation`'s launcher, which adds the layers
 this machine allows (namespaces, a uid drop, Landlock, seccomp) before any student code runs;
 :func:`isolation_tier` names the tier for the results. See docs/security.md.
@@ -32,7 +37,7 @@ from typing import Any, Literal
 
 from . import isolation
 from . import worker as codec
-from .template import WORKER_SCRIPT, Template, fork_wanted, worker_environment
+from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, fork_wanted, worker_environment
 
 MiB = 1 << 20
 
@@ -75,7 +80,10 @@ class CallOutcome:
 def isolation_tier() -> str:
     """The isolation this machine gives a worker, tier first; recorded in every result.
 
-    Raises :class:`grader.isolation.IsolationError` when ``DLGRADE_ISOLATION=strong`` cannot be met.
+    Its tier is derived from the layers, and every worker of this process confirmed at least
+    these layers before it ran student code (a worker that did not was refused), so the label
+    never names a layer that a worker lacked. Raises :class:`grader.isolation.IsolationError` when
+    ``DLGRADE_ISOLATION=strong`` cannot be met.
     """
     return isolation.current().description
 
@@ -90,6 +98,12 @@ class _OutputDrain(threading.Thread):
         self.total = 0
 
     def run(self) -> None:
+        try:
+            self._drain()
+        finally:        # here, not in Worker.close: closing a stream that a thread reads waits for it
+            self.stream.close()
+
+    def _drain(self) -> None:
         while True:
             chunk = self.stream.read1(64 * 1024) if hasattr(self.stream, "read1") else self.stream.read(64 * 1024)
             if not chunk:
@@ -119,10 +133,16 @@ class _ForkedProcess:
                 self.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         return self.returncode
 
-    def wait(self, timeout: float | None = None) -> int:
+    def wait(self, timeout: float = REAP_SECONDS) -> int:
+        """Its exit status, from the template, within ``timeout`` seconds (never without a deadline)."""
         if self.template.wait_exit(self.pid, timeout) is None:
             raise subprocess.TimeoutExpired("worker", timeout)
         return self.poll()
+
+    @property
+    def orphaned(self) -> bool:
+        """Whether it ended because its template did (PR_SET_PDEATHSIG), not by itself."""
+        return self.pid in self.template.orphans
 
     def kill(self) -> None:
         try:
@@ -148,6 +168,8 @@ class Worker:
                 os.chown(path, uid, uid)
         self.flooded = False
         self.killed = False
+        self.confirmed: tuple[str, ...] | None = None   # the layers the worker confirmed, before student code
+        self._started = time.perf_counter()
         self._start()
 
     # ---------------------------------------------------------------- life cycle
@@ -232,6 +254,24 @@ class Worker:
             if self.proc.poll() is None:
                 self.proc.kill()
 
+    def _reap(self) -> int | None:
+        """The exit status of the killed worker, waited for :data:`REAP_SECONDS` at most; None when
+        it has not ended by then (e.g. stuck in the kernel: it is reaped in the background).
+
+        A forked worker that is dead (a zombie, or gone) without its template saying so means a
+        template that stopped answering: the template is abandoned, which settles the status."""
+        try:
+            return self.proc.wait(timeout=REAP_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+        if isinstance(self.proc, _ForkedProcess):
+            if not _running(self.proc.pid):
+                self.proc.template.abandon()
+                return self.proc.poll()
+        else:
+            threading.Thread(target=self.proc.wait, daemon=True, name="dlgrade-reaper").start()
+        return None
+
     def close(self) -> None:
         if self.proc.poll() is None:
             try:
@@ -240,7 +280,7 @@ class Worker:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self.kill()
-        self.proc.wait()
+        self._reap()
         for d in self._drains:
             d.join(timeout=1.0)
         for fd in (self._to_child, self._from_child):
@@ -248,8 +288,6 @@ class Worker:
                 os.close(fd)
             except OSError:
                 pass
-        for stream in (self.proc.stdout, self.proc.stderr):
-            stream.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self) -> "Worker":
@@ -279,6 +317,8 @@ class Worker:
     def request(self, header: dict, body: list | bytes = b"", *, max_reply: int = 64 * MiB,
                 wall_seconds: float | None = None) -> CallOutcome:
         """Send one request and wait for its reply under the wall-clock deadline."""
+        if self.confirmed is None:
+            self._confirm()
         start = time.perf_counter()
         if not self.alive:
             return self._death("before the request")
@@ -297,7 +337,7 @@ class Worker:
             return CallOutcome("timeout", reason=f"no answer within {limit:g} s (an endless loop?)",
                                wall_seconds=time.perf_counter() - start)
         except EOFError:
-            return self._death("during the call")
+            return self._death("at import" if header.get("op") == "load" else "during the call")
         except OSError:                    # EPIPE: the worker is gone before reading the request
             return self._death("while receiving the request")
         except codec.ProtocolError as exc:
@@ -346,27 +386,59 @@ class Worker:
             got += count
         return data
 
-    def _death(self, when: str) -> CallOutcome:
+    def _confirm(self) -> None:
+        """Read the worker's first frame, which confirms its sandbox before any student code runs,
+        within :data:`STARTUP_SECONDS` of its start; raise :class:`isolation.SandboxError` unless it
+        confirms every layer this run demands (and the kernel agrees where it can tell)."""
+        deadline = self._started + STARTUP_SECONDS
+        try:
+            header_len, _ = codec.parse_prefix(self._read(8, deadline), 0)
+            ready = codec.parse_header(self._read(header_len, deadline))
+        except TimeoutError:
+            self.kill()
+            raise isolation.SandboxError(f"the worker did not confirm its sandbox within {STARTUP_SECONDS:g} s "
+                                         "(an overloaded machine, or a sandbox that hangs)") from None
+        except (EOFError, OSError):
+            raise self._setup_failure() from None
+        except codec.ProtocolError as exc:
+            self.kill()
+            raise isolation.SandboxError(f"the worker's start-up broke the grading protocol: {exc}") from None
+        layers = ready.get("layers")
+        if ready.get("ready") is not True or not (isinstance(layers, list) and all(isinstance(x, str) for x in layers)):
+            self.kill()
+            raise isolation.SandboxError("the worker's first message was not a confirmation of its sandbox")
+        demanded = set(self.isolation.layers)
+        problem = (None if demanded <= set(layers) else
+                   f"the worker confirmed the layers ({_printable(', '.join(layers)) or 'none'}) but this run "
+                   f"demands {', '.join(sorted(demanded))}") or isolation.kernel_disagrees(self.proc.pid, demanded)
+        if problem:
+            self.kill()
+            raise isolation.SandboxError(f"the sandbox could not be set up: {problem[:300]}")
+        self.confirmed = tuple(layers)
+
+    def _setup_failure(self) -> isolation.SandboxError:
+        """The error for a worker that ended before confirming its sandbox (no student code ran)."""
         self.kill()
-        code = self.proc.wait()
+        code = self._reap()
+        for d in self._drains:
+            d.join(timeout=1.0)
+        said = bytes(self._drains[1].kept).decode("utf-8", "replace").strip().splitlines()
+        if code == isolation.SETUP_FAILED:
+            isolation.forget()                 # the machine changed since the probe: probe again
+        why = _printable(said[-1][:300]) if said else f"the worker ended with status {code} before confirming it"
+        return isolation.SandboxError(f"the sandbox could not be set up ({why})")
+
+    def _death(self, when: str) -> CallOutcome:
+        """The outcome of a worker that ended after confirming its sandbox: the student code's doing."""
+        self.kill()
+        code = self._reap()
         if self.flooded:
             reason = f"printed more than {self.limits.output_mb:g} MiB of output, so the worker was stopped"
-        elif code == isolation.SETUP_FAILED:
-            isolation.forget()                 # the machine changed since the probe: probe again
-            for d in self._drains:
-                d.join(timeout=1.0)
-            said = bytes(self._drains[1].kept).decode("utf-8", "replace").strip().splitlines()
-            reason = f"the sandbox could not be set up ({said[-1][:300] if said else 'no reason given'})"
-        elif code < 0:
-            sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-            reason = {
-                "SIGSEGV": "the worker crashed with a segmentation fault",
-                "SIGXCPU": f"the worker used up its CPU time ({self.limits.cpu_seconds:g} s)",
-                "SIGKILL": "the worker was killed (out of memory or over a limit)",
-            }.get(sig, f"the worker was killed by {sig}")
+        elif getattr(self.proc, "orphaned", False):
+            reason = (f"the worker stopped {when} because the grader's worker template ended (the grader starts "
+                      "a new one; at the basic tier, code that signals its parent process does this)")
         else:
-            cause = "sys.exit or os._exit in your code?" if when != "during the call" else "os._exit in your function?"
-            reason = f"the worker exited with status {code} {when} ({cause})"
+            reason = describe_death(code, when, self.limits)
         return CallOutcome("crashed", reason=reason)
 
     def load(self, modules: list[str]) -> CallOutcome:
@@ -408,6 +480,64 @@ class Worker:
         """
         return self.request({"op": "run", "keep": keep, "noop": noop}, max_reply=max_reply,
                             wall_seconds=wall_seconds)
+
+
+_SIGNALS = {   # what a signal usually means for a worker: said after its name
+    "SIGSEGV": "a segmentation fault: memory access outside the process's own, e.g. through ctypes or C code",
+    "SIGBUS": "a bus error: often a file mapped into memory for which the scratch folder had no room",
+    "SIGABRT": "an abort: C code (NumPy, BLAS, the C runtime) gave up, often after running out of memory",
+    "SIGFPE": "an arithmetic fault in C code, such as an integer division by zero",
+    "SIGILL": "an illegal instruction",
+    "SIGSYS": "a system call the sandbox forbids",
+    "SIGPIPE": "it wrote to a pipe nobody reads",
+}
+
+
+def signal_name(number: int) -> str:
+    """``SIGSEGV``, ``SIGRTMIN+6``, or ``signal 70`` for a number without a name."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        low, high = getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1)
+        return f"SIGRTMIN+{number - low}" if low <= number <= high else f"signal {number}"
+
+
+def describe_death(code: int | None, when: str, limits: Limits) -> str:
+    """Why a worker that had confirmed its sandbox ended, said of the student's code: ``code`` is
+    its exit status (negative: the signal that killed it; None: it could not be reaped)."""
+    if code is None:
+        return f"your code's worker did not end {when}, not even when killed (stuck in the kernel?)"
+    if code >= 0:
+        cause = ("os._exit, or C code that called exit()" if when == "at import"
+                 else "os._exit in your function, or C code that called exit()")
+        return f"your code exited with status {code} {when} ({cause})"
+    name = signal_name(-code)
+    meaning = {
+        "SIGXCPU": f"it used up its CPU time ({limits.cpu_seconds:g} s)",
+        "SIGXFSZ": f"it wrote a file larger than the limit ({limits.file_mb} MiB)",
+        "SIGKILL": ("out of memory (the kernel's OOM killer), or another limit"
+                    + (f"; the worker may use {limits.memory_mb} MiB" if limits.memory_mb else "")),
+        **_SIGNALS,
+    }.get(name) or _strsignal(-code)
+    return f"your code was killed by signal {name} {when} ({meaning})"
+
+
+def _strsignal(number: int) -> str:
+    try:
+        return signal.strsignal(number) or "no description"
+    except ValueError:
+        return "no description"
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux /proc; elsewhere: assume so)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        return True
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\n\t"}

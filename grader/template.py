@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from . import isolation
@@ -39,12 +40,21 @@ def worker_environment(scratch: str) -> dict[str, str]:
     return env
 
 
+# Deadlines of the waits on other processes (seconds). None of them is ever waited on without one.
+STARTUP_SECONDS = 20.0      # a template or a worker, from its start to its first message (Python, NumPy)
+FORK_SECONDS = 5.0          # a started template, from a request to its answer (a fork: a few ms)
+REAP_SECONDS = 5.0          # a process sent SIGKILL, until its exit status arrives
+
+
 class Template:
     """A warm process (Python started, NumPy imported, no student code ever) that forks workers.
 
-    One per grading process, started on first use and again if it dies. A fork costs a few
-    milliseconds where a fresh interpreter costs ~100 ms, which is most of a small submission's
-    overhead in a batch. See :func:`grader.isolation._serve_template` for the other side.
+    One per grading process, started on first use and again if it dies or misses a deadline. A
+    fork costs a few milliseconds where a fresh interpreter costs ~100 ms, which is most of a small
+    submission's overhead in a batch. See :func:`grader.isolation._serve_template` for the other
+    side. Every wait on it has a deadline: its start-up message (:data:`STARTUP_SECONDS`), each
+    fork's answer (:data:`FORK_SECONDS`), each worker's exit status (the caller's timeout), each
+    send; a template that misses one is killed (:meth:`abandon`) and the next worker gets a new one.
     """
 
     _current: "Template | None" = None
@@ -54,15 +64,19 @@ class Template:
     def get(cls) -> "Template":
         with cls._guard:
             if cls._current is None or not cls._current.alive:
+                if cls._current is not None:
+                    cls._current.abandon()          # its process may live on with a broken socket
                 cls._current = cls()
             return cls._current
 
     def __init__(self):
         import socket
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.settimeout(FORK_SECONDS)                   # sends too: a stopped template's full socket
         self.sock = ours
         home = tempfile.gettempdir()
         plan = {"template": True, "socket": theirs.fileno(), "layers": []}
+        self.started = time.monotonic()
         self.proc = subprocess.Popen(
             isolation.current().command(plan, [str(WORKER_SCRIPT)]), cwd=home,
             env=worker_environment(home), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -71,7 +85,9 @@ class Template:
         self.lock = threading.Lock()                     # one fork request at a time
         self.changed = threading.Condition()
         self.exits: dict[int, int] = {}
+        self.orphans: set[int] = set()                   # workers that ended with the template
         self.pids: list[int] = []
+        self.ready = False
         self.closed = False
         threading.Thread(target=self._listen, daemon=True, name="dlgrade-template").start()
 
@@ -82,43 +98,87 @@ class Template:
     def _listen(self) -> None:
         while True:
             try:
-                message = self.sock.recv(4096)
-            except OSError:
-                message = b""
+                event = self._receive()
+            except TimeoutError:                         # idle: the socket's timeout is for sends
+                continue
             with self.changed:
-                if not message:
+                if event is None:
                     self.closed = True
-                    self.changed.notify_all()
-                    return
-                event = json.loads(message)
-                if "exit" in event:
+                elif "ready" in event:
+                    self.ready = True
+                elif "exit" in event:
                     self.exits[int(event["exit"])] = int(event["status"])
                 else:
                     self.pids.append(int(event["pid"]))
                 self.changed.notify_all()
+                if self.closed:
+                    return
+
+    def _receive(self) -> dict | None:
+        """The template's next message; None when it is gone or says something malformed."""
+        try:
+            message = self.sock.recv(4096)
+            event = json.loads(message) if message else None
+            if not isinstance(event, dict) or not event.keys() & {"ready", "exit", "pid"} \
+                    or ("exit" in event and "status" not in event):
+                return None
+            return event if all(isinstance(event.get(k, 0), int) for k in ("ready", "exit", "status", "pid")) else None
+        except TimeoutError:
+            raise
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def fork(self, plan: dict, args: list[str], cwd: str, env: dict[str, str], fds: list[int]) -> int:
-        """Ask for a worker; returns its pid. Raises OSError when the template is gone."""
+        """Ask for a worker; returns its pid. Raises OSError when the template is gone or misses
+        its deadline (it is then abandoned: the caller starts an interpreter instead)."""
         import socket
         with self.lock:
             request = json.dumps({"plan": plan, "args": args, "cwd": cwd, "env": env}).encode()
-            socket.send_fds(self.sock, [request], fds)
+            try:
+                socket.send_fds(self.sock, [request], fds)
+            except OSError:                              # TimeoutError included
+                self.abandon()
+                raise OSError("the worker template did not take a request") from None
             with self.changed:
-                if not self.changed.wait_for(lambda: self.pids or self.closed, timeout=10):
-                    raise OSError("the worker template did not answer")
-                if not self.pids:
-                    raise OSError("the worker template has exited")
-                return self.pids.pop(0)
+                deadline = (self.started + STARTUP_SECONDS) if not self.ready else time.monotonic() + FORK_SECONDS
+                answered = self.changed.wait_for(lambda: self.pids or self.closed,
+                                                 timeout=max(0.0, deadline - time.monotonic()))
+                if answered and self.pids:
+                    return self.pids.pop(0)
+            self.abandon()
+            raise OSError("the worker template did not answer" if not answered else "the worker template has exited")
+
+    def abandon(self) -> None:
+        """Kill the template (its workers die with it: PR_SET_PDEATHSIG) and stop waiting on it."""
+        import socket
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+        if self.proc.poll() is None:                     # not reaped yet: the pid is still its own
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)    # its own session: this ends a stopped one too
+            except OSError:
+                pass
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)         # wakes the listener
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=REAP_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
 
     def status(self, pid: int) -> int | None:
         with self.changed:
             return self.exits.get(pid)
 
-    def wait_exit(self, pid: int, timeout: float | None) -> int | None:
+    def wait_exit(self, pid: int, timeout: float) -> int | None:
+        """The wait status of worker ``pid`` within ``timeout`` seconds, else None."""
         with self.changed:
             self.changed.wait_for(lambda: pid in self.exits or self.closed, timeout=timeout)
             if pid not in self.exits and self.closed:
                 self.exits[pid] = signal.SIGKILL        # the template died, and its workers with it
+                self.orphans.add(pid)
             return self.exits.get(pid)
 
 

@@ -525,16 +525,24 @@ def copy_input(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str], layers: list[str] = ()) -> None:
+    """Apply the rlimits, confirm the sandbox to the parent, then serve requests.
+
+    ``layers`` are the isolation layers the launcher applied (:mod:`grader.isolation`). The first
+    frame, ``{"ready": true, "layers": [...]}``, goes out before the student's folder is on
+    ``sys.path`` and before any request is read, so no student code has run when it is written:
+    the parent may believe it, and blames every later death on the student's code.
+    """
     fd_in, fd_out = int(argv[1]), int(argv[2])
     limits = json.loads(argv[3])
     student_dir = os.path.abspath(os.getcwd())
+    _apply_limits(limits)               # imports `resource` before a student's resource.py could shadow it
+    write_all(fd_out, pack_frame({"ready": True, "layers": list(layers)}))
     sys.argv = ["submission"]
     sys.path.insert(0, student_dir)
     sys.dont_write_bytecode = True
-    _apply_limits(limits)
     _Session(fd_in, fd_out, student_dir).serve()
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main(sys.argv, globals().get("__dlgrade_layers__", []))

@@ -54,7 +54,7 @@ CASES = [
     Case("endless_train", frozenset({"train"}), "timeout", ("No answer within 2 s", "endless loop")),
     Case("endless_when_timed_predict", frozenset({"predict"}), "timeout",
          ("While timing", "No answer within 2 s")),
-    Case("exit_in_update", frozenset({"update"}), "crashed", ("worker exited with status 3",)),
+    Case("exit_in_update", frozenset({"update"}), "crashed", ("Your code exited with status 3 during the call",)),
     Case("memory_predict", frozenset({"predict"}), "error",
          ("predict ran out of memory", "1024 MiB", "np.ones((20000, 20000))")),
     Case("print_flood_predict", frozenset({"predict"}), "crashed",
@@ -63,7 +63,7 @@ CASES = [
          ("predict modified its input X", "first change at [0, 0]", "X.copy()")),
     Case("sys_exit_at_import", ALL, "error",
          ("perceptron.py could not be imported: SystemExit", "line 6, in <module>: sys.exit()")),
-    Case("os_exit_at_import", ALL, "crashed", ("Importing your code", "worker exited with status 0")),
+    Case("os_exit_at_import", ALL, "crashed", ("Importing your code", "your code exited with status 0 at import")),
     Case("endless_import", ALL, "timeout", ("Importing your code", "no answer within 2 s"),
          max_seconds=2 * WALL + 4),  # one timeout, not one per test
     Case("returns_list_predict", frozenset({"predict"}), "failed",
