@@ -403,13 +403,15 @@ def _stop_signals() -> Iterator[list[int]]:
 
 def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resume: bool = True,
               tests: list[str] | None = None, log_stream=None, bar: bool | None = None,
-              scheduler: str | None = None) -> BatchSummary:
+              scheduler: str | None = None, similarity: bool = False) -> BatchSummary:
     """Grade every submission in ``submissions`` into ``out``; see the module docstring.
 
     Progress goes to ``log_stream`` (a bar when it is a terminal, or when ``bar``). With
     ``scheduler`` (a Dask scheduler's address) the grading runs on that cluster
     (:mod:`grader.cluster`); everything else is the same. Raises SpecError for a bad spec and
-    BatchError when ``out`` is in use by another batch or the scheduler cannot be reached.
+    BatchError when ``out`` is in use by another batch or the scheduler cannot be reached. The
+    sources of what was graded are kept for :mod:`grader.similarity_report`; with ``similarity``
+    its report is written too.
     """
     from .feedback import write_outputs
 
@@ -465,7 +467,11 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         summary.rows = [rows.get(e.student) or previous[e.student] for e in found.entries
                         if e.student in rows or e.student in previous]
         log.rewrite(summary.rows)
+        from .similarity_report import keep_sources, run_similarity
+        keep_sources(spec, [(job.checksum, job.path) for job in todo], out)
         write_outputs(spec, summary, out)
+        if similarity:
+            run_similarity(out, summary.rows)
         shutil.rmtree(staging, ignore_errors=True)
     return summary
 

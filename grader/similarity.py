@@ -1,0 +1,451 @@
+"""Which submissions of a class share unusually much code: evidence for the instructor to weigh.
+
+The pipeline, for one assignment's batch:
+
+1. **Normalise.** Each submission's sources (as :mod:`grader.intake` reads them: ``.py`` files,
+   the code cells of a notebook, the files of a zip) become a stream of tokens (Pygments' Python
+   lexer). Comments, docstrings and whitespace are dropped; every name the student chose (variables,
+   functions, classes, attributes of their own objects) becomes ``V``; what the student cannot
+   rename stays: keywords, operators, numbers, string contents, built-ins, imported modules and
+   the NumPy, ndarray, dict and list attributes (``np.maximum``, ``.T``, ``.get``). Renaming
+   variables, reflowing lines or rewriting comments changes nothing in that stream.
+2. **Fingerprint.** ``copydetect`` (MIT) hashes every k-gram of the stream and winnows them
+   (Schleimer, Wilkerson and Aiken, 2003): any run of at least ``k + window - 1`` tokens shared by
+   two submissions leaves a fingerprint in both. Each token is one character of the string that
+   copydetect fingerprints, so its k-grams are k *tokens*. The fingerprints of the released stubs,
+   the course's helper files and the files it provides are removed: boilerplate never counts.
+3. **Weigh.** An inverted index maps each fingerprint to the submissions that have it. A
+   fingerprint in ``df`` of the class's ``n`` submissions weighs ``log(n / df)`` (the inverse
+   document frequency): ``np.maximum(x, 0)`` that half the class wrote weighs little, an odd helper
+   two students share weighs much. Fingerprints in more than ``Settings.common_share`` of the
+   class weigh nothing and are not paired at all, which keeps the work near linear in ``n``.
+4. **Score pairs.** Only the pairs that share a fingerprint are visited (from the index, not all
+   pairs). A pair's text score is the weight of what they share over the weight of the smaller
+   submission's own fingerprints (0: nothing rare in common, 1: one contains the other). Failing
+   the same tests with the *same wrong answer* (the same catalogued mistake, or the same bytes of an
+   uncatalogued wrong output, as ``grade batch`` records them) is scored the same way on the failed
+   tests and raises the pair's rank: ``suspicion = text * (1 + WRONG_BONUS * wrong)``.
+
+Similarity is evidence for a person to weigh, never a verdict: short correct code converges, and a
+student may have shared their work without copying anyone's.
+"""
+from __future__ import annotations
+
+import builtins
+import hashlib
+import keyword
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+WRONG_BONUS = 0.5            # how much identical wrong answers raise a pair's rank (see suspicion)
+_SEPARATOR = "\x00file"      # between the files of one submission: no k-gram spans two files
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The analysis' knobs; the defaults are what ``grade similarity`` uses (docs/similarity.md).
+
+    ``k``: tokens per fingerprinted k-gram; ``window``: winnowing window (matches of at least
+    ``k + window - 1`` tokens are always seen); ``common_share``: fingerprints in more than this
+    share of the class (and more than ``common_floor`` submissions) weigh nothing; ``threshold``:
+    the suspicion from which a pair is reported in report.html; ``listed``: the suspicion from
+    which a pair goes into similarity.csv; ``min_tokens``: the fewest matched tokens a reported
+    pair must share, so that two nearly empty submissions are not a pair.
+    """
+
+    k: int = 12
+    window: int = 6
+    common_share: float = 0.1
+    common_floor: int = 5
+    threshold: float = 0.5
+    listed: float = 0.2
+    min_tokens: int = 40
+
+
+# --------------------------------------------------------------------------- wrong outputs
+
+def output_digest(value: Any) -> str:
+    """A short sha256 of an output's exact bytes (dtype, shape and data of every array in it).
+
+    ``grade batch`` records it for a failed test whose inputs are the same for every student, so
+    that two submissions with the same uncatalogued wrong answer can be matched without keeping
+    the arrays. Tuples, lists and dicts are walked in order (dicts by sorted key).
+    """
+    digest = hashlib.sha256()
+    _feed(digest, value)
+    return digest.hexdigest()[:32]
+
+
+def _feed(digest, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        digest.update(f"a{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"l{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    elif isinstance(value, dict):
+        digest.update(f"d{len(value)}".encode())
+        for key in sorted(value, key=str):
+            digest.update(f"k{key!s}".encode("utf-8", "surrogateescape"))
+            _feed(digest, value[key])
+    else:
+        digest.update(f"s{type(value).__name__}:{value!r}".encode("utf-8", "surrogateescape"))
+
+
+def failure_signatures(row: dict) -> dict[str, str]:
+    """test name -> what its failure looked like, for a results.jsonl row: the catalogued mistake's
+    name, else the digest of the wrong output (tests with per-student inputs have none)."""
+    signatures = {}
+    for test in row.get("tests", []):
+        if test.get("status") != "failed":
+            continue
+        if test.get("mistake"):
+            signatures[test["name"]] = "mistake:" + str(test["mistake"])
+        elif (test.get("details") or {}).get("wrong_output"):
+            signatures[test["name"]] = "output:" + str(test["details"]["wrong_output"])
+    return signatures
+
+
+# --------------------------------------------------------------------------- normalising
+
+_API_NAMES: frozenset[str] | None = None
+
+
+def _api_names() -> frozenset[str]:
+    """Attribute names no student chooses: NumPy's, ndarray's, its random generator's, dict's, list's."""
+    global _API_NAMES
+    if _API_NAMES is None:
+        names: set[str] = set()
+        for owner in (np, np.ndarray, np.random, np.random.Generator, np.linalg, dict, list, str, math):
+            names.update(n for n in dir(owner) if not n.startswith("__"))
+        _API_NAMES = frozenset(names)
+    return _API_NAMES
+
+
+@dataclass
+class Token:
+    """One normalised token and where it came from: ``start``, ``end`` are character offsets into
+    file ``file`` of the submission."""
+
+    text: str
+    file: int
+    start: int
+    end: int
+
+
+# One pass of one regular expression (C speed): Pygments' lexer was 4x slower than the budget of
+# 400 submissions in 10 s allows, and the standard tokenizer refuses code that does not parse.
+_LEXEME = re.compile(r"""
+ (?P<comment>\#[^\n]*)
+|(?P<string>[rRbBuUfF]{0,2}(?:'''[\s\S]*?(?:'''|\Z)|\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?))
+|(?P<name>[^\W\d]\w*)
+|(?P<number>0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)
+|(?P<newline>\n)
+|(?P<space>[ \t\f\r]+|\\\n)
+|(?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^=<>!]=|.)
+""", re.VERBOSE)
+_IMPORTED = re.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
+_KEEP_BARE = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"self", "cls"}
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
+
+
+def normalised_tokens(source: str, file: int = 0) -> list[Token]:
+    """The tokens of ``source`` (Python, parsed or not) that fingerprints are made of; see the
+    module docstring. A string alone on its logical line (a docstring) is dropped like a comment."""
+    api = _api_names()
+    modules = {name for m in _IMPORTED.finditer(source) for name in (m.group(1).split(".")[0], m.group(2)) if name}
+    out: list[Token] = []
+    depth, line_start, previous = 0, True, ""
+    pending: Token | None = None          # a string that opened its line: kept unless the line ends
+    for match in _LEXEME.finditer(source):
+        kind, text = match.lastgroup, match.group()
+        if kind in ("comment", "space"):
+            continue
+        if kind == "newline":
+            if depth == 0:
+                line_start, pending = True, None        # a pending string alone on its line: a docstring
+            continue
+        if pending is not None:
+            out.append(pending)
+            pending = None
+        if kind == "string":
+            token = Token("S" + _string_body(text), file, match.start(), match.end())
+            if line_start and depth == 0:
+                pending, line_start, previous = token, False, token.text
+                continue
+        elif kind == "name":
+            if previous == ".":
+                normal = text if text in api else "V"
+            elif text in _KEEP_BARE or text in modules:
+                normal = "np" if text == "numpy" else text
+            else:
+                normal = "V"
+            token = Token(normal, file, match.start(), match.end())
+        else:
+            if text in _OPENING:
+                depth += 1
+            elif text in _CLOSING:
+                depth = max(0, depth - 1)
+            token = Token(text, file, match.start(), match.end())
+        out.append(token)
+        line_start, previous = False, token.text
+    if pending is not None:
+        out.append(pending)            # a string on the last line, without a newline after it
+    return out
+
+
+def _string_body(literal: str) -> str:
+    """A string literal without its prefix and quotes: 'a' and "a" are the same token."""
+    body = literal.lstrip("rRbBuUfF")
+    quote = body[:3] if body[:3] in ("'''", '"""') else body[:1]
+    body = body[len(quote):]
+    return body[:-len(quote)] if body.endswith(quote) else body
+
+
+class Vocabulary:
+    """Maps each distinct normalised token to one character, so a token stream is a string whose
+    k-grams (copydetect's unit) are k tokens."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+
+    def encode(self, tokens: Iterable[Token]) -> str:
+        chars = []
+        for t in tokens:
+            char = self.codes.get(t.text)
+            if char is None:
+                char = self.codes[t.text] = chr(0x10000 + len(self.codes))
+            chars.append(char)
+        return "".join(chars)
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+@dataclass
+class Document:
+    """One submission as the analysis sees it.
+
+    ``files``: (module, source text); ``tokens``: the normalised stream of all files, in module
+    order, a separator between files; ``where``: fingerprint -> token offsets where it starts.
+    """
+
+    student: str
+    files: list[tuple[str, str]]
+    tokens: list[Token] = field(default_factory=list)
+    text: str = ""
+    where: dict[int, list[int]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def tokenise(student: str, sources: dict[str, str]) -> Document:
+    """A :class:`Document` for ``sources`` (module -> text), tokens only (see :func:`fingerprint`)."""
+    doc = Document(student, sorted(sources.items()))
+    for index, (_, text) in enumerate(doc.files):
+        if index:
+            doc.tokens.append(Token(_SEPARATOR, index, 0, 0))
+        doc.tokens.extend(normalised_tokens(text, index))
+    return doc
+
+
+def _fingerprints(text: str, settings: Settings, boilerplate: np.ndarray) -> dict[int, list[int]]:
+    """copydetect's winnowed k-gram hashes of ``text``: hash -> token offsets where its k-gram
+    starts, boilerplate removed."""
+    from copydetect.utils import hashed_kgrams, winnow
+
+    if len(text) < settings.k:
+        return {}
+    hashes, starts = winnow(hashed_kgrams(text, settings.k), settings.window, remove_duplicates=False)
+    keep = ~np.isin(hashes, boilerplate) if len(boilerplate) else np.ones(len(hashes), dtype=bool)
+    where: dict[int, list[int]] = {}
+    for h, i in zip(hashes[keep].tolist(), starts[keep].tolist()):
+        where.setdefault(h, []).append(i)
+    return where
+
+
+def boilerplate_hashes(sources: Iterable[str], vocabulary: Vocabulary, settings: Settings) -> np.ndarray:
+    """Every k-gram hash (not only the winnowed ones) of the stubs and course files: none counts."""
+    from copydetect.utils import hashed_kgrams
+
+    hashes = [hashed_kgrams(vocabulary.encode(normalised_tokens(text)), settings.k) for text in sources]
+    hashes = [h for h in hashes if len(h)]
+    return np.unique(np.concatenate(hashes)) if hashes else np.array([], dtype=np.int64)
+
+
+def fingerprint(doc: Document, vocabulary: Vocabulary, settings: Settings, boilerplate: np.ndarray) -> None:
+    """Fill ``doc.text`` and ``doc.where`` (its fingerprints, boilerplate removed)."""
+    doc.text = vocabulary.encode(doc.tokens)
+    doc.where = _fingerprints(doc.text, settings, boilerplate)
+
+
+# --------------------------------------------------------------------------- pairs
+
+@dataclass
+class Pair:
+    """Two submissions (indices into ``Analysis.documents``, ``a < b``) and what they share.
+
+    ``text``: weighted share of rare code in [0, 1]; ``wrong``: weighted share of identical wrong
+    answers in [0, 1]; ``same_wrong``: the tests both failed the same way; ``regions``: per side,
+    (file index, start, end) character ranges of the matched code; ``matched``: matched tokens on
+    the smaller side; ``cluster``: the cluster's number (1 = most suspicious), 0 when not reported.
+    """
+
+    a: int
+    b: int
+    text: float
+    wrong: float = 0.0
+    same_wrong: list[str] = field(default_factory=list)
+    regions: tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]] = ([], [])
+    matched: int = 0
+    cluster: int = 0
+
+    @property
+    def suspicion(self) -> float:
+        return self.text * (1 + WRONG_BONUS * self.wrong)
+
+
+@dataclass
+class Analysis:
+    """The class's pairs (suspicion at least ``settings.listed``, most suspicious first) and the
+    clusters of reported pairs (lists of document indices, largest suspicion first)."""
+
+    documents: list[Document]
+    pairs: list[Pair]
+    clusters: list[list[int]]
+    settings: Settings
+
+    def reported(self, pair: Pair) -> bool:
+        return pair.suspicion >= self.settings.threshold and pair.matched >= self.settings.min_tokens
+
+
+def analyse(documents: list[Document], boilerplate: Iterable[str], settings: Settings = Settings()) -> Analysis:
+    """Fingerprint ``documents`` (tokenised, failures filled in), weigh and pair them; see the module
+    docstring. ``boilerplate``: the source texts of the stubs and course files."""
+    vocabulary = Vocabulary()
+    blocked = boilerplate_hashes(boilerplate, vocabulary, settings)
+    for doc in documents:
+        fingerprint(doc, vocabulary, settings, blocked)
+    n = len(documents)
+    index: dict[int, list[int]] = {}
+    for i, doc in enumerate(documents):
+        for h in doc.where:
+            index.setdefault(h, []).append(i)
+    cap = max(settings.common_floor, int(settings.common_share * n))
+    weight = {h: math.log(n / len(holders)) for h, holders in index.items() if len(holders) <= cap}
+    own = [sum(weight.get(h, 0.0) for h in doc.where) for doc in documents]
+    shared = _shared_weight(index, weight)
+    failures = _failure_frequency(documents)
+    pairs = []
+    for (a, b), together in shared.items():
+        smaller = min(own[a], own[b])
+        pair = Pair(a, b, min(1.0, together / smaller) if smaller > 0 else 0.0)
+        pair.wrong, pair.same_wrong = _same_wrong(documents[a], documents[b], failures, n)
+        if pair.suspicion >= settings.listed:
+            pairs.append(pair)
+    for pair in pairs:
+        _locate(pair, documents, weight, settings.k)
+    pairs.sort(key=lambda p: (-p.suspicion, -p.matched, documents[p.a].student, documents[p.b].student))
+    analysis = Analysis(documents, pairs, [], settings)
+    analysis.clusters = _clusters(analysis)
+    return analysis
+
+
+def _shared_weight(index: dict[int, list[int]], weight: dict[int, float]) -> dict[tuple[int, int], float]:
+    """(a, b) -> summed weight of the fingerprints both have, visiting only the index's pairs."""
+    shared: dict[tuple[int, int], float] = {}
+    for h, w in weight.items():
+        holders = index[h]
+        if len(holders) < 2 or w <= 0:
+            continue
+        for x, a in enumerate(holders):
+            for b in holders[x + 1:]:
+                shared[a, b] = shared.get((a, b), 0.0) + w
+    return shared
+
+
+def _failure_frequency(documents: list[Document]) -> dict[tuple[str, str], int]:
+    """(test, signature) -> how many submissions failed that test that way."""
+    counts: dict[tuple[str, str], int] = {}
+    for doc in documents:
+        for item in doc.failures.items():
+            counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _same_wrong(a: Document, b: Document, counts: dict[tuple[str, str], int], n: int) -> tuple[float, list[str]]:
+    """(weighted share of the failed tests both failed identically, those tests' names);
+    ``counts`` from :func:`_failure_frequency` over the ``n`` submissions."""
+    if not a.failures or not b.failures:
+        return 0.0, []
+    same, total, names = 0.0, 0.0, []
+    for test in sorted(set(a.failures) | set(b.failures)):
+        weights = [math.log(n / counts[(test, d.failures[test])]) for d in (a, b) if test in d.failures]
+        total += max(weights)
+        if a.failures.get(test) == b.failures.get(test):
+            same += weights[0]
+            names.append(test)
+    return (same / total if total > 0 else 0.0), names
+
+
+def _locate(pair: Pair, documents: list[Document], weight: dict[int, float], k: int) -> None:
+    """Fill ``pair.regions`` and ``pair.matched`` from the weighted fingerprints both sides have
+    (copydetect's overlap and slice functions, in token offsets, mapped back to characters)."""
+    from copydetect.utils import find_fingerprint_overlap, get_copied_slices
+
+    a, b = documents[pair.a], documents[pair.b]
+    common = {h for h in set(a.where) & set(b.where) if weight.get(h, 0.0) > 0}
+    starts_a, starts_b = find_fingerprint_overlap(common, common, a.where, b.where)
+    regions, matched = [], []
+    for doc, starts in ((a, starts_a), (b, starts_b)):
+        slices = get_copied_slices(np.asarray(starts, dtype=np.int64), k)
+        spans = [(int(s), int(e)) for s, e in zip(*slices)] if len(starts) else []
+        matched.append(sum(e - s for s, e in spans))
+        regions.append(_characters(doc, spans))
+    pair.regions = (regions[0], regions[1])
+    pair.matched = min(matched)
+
+
+def _characters(doc: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Token spans [start, end) -> (file index, first character, last character + 1), per file."""
+    out: list[tuple[int, int, int]] = []
+    for start, end in spans:
+        run: list[Token] = []
+        for t in doc.tokens[start:min(end, len(doc.tokens))] + [None]:    # type: ignore[operator]
+            if t is not None and t.text != _SEPARATOR and (not run or t.file == run[0].file):
+                run.append(t)
+                continue
+            if run:
+                out.append((run[0].file, run[0].start, run[-1].end))
+            run = [t] if t is not None and t.text != _SEPARATOR else []
+    return out
+
+
+def _clusters(analysis: Analysis) -> list[list[int]]:
+    """Connected groups of reported pairs (union-find), numbered into ``Pair.cluster``."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    reported = [p for p in analysis.pairs if analysis.reported(p)]
+    for p in reported:
+        parent[root(p.a)] = root(p.b)
+    groups: dict[int, list[int]] = {}
+    for member in parent:
+        groups.setdefault(root(member), []).append(member)
+    order = []            # by the first (most suspicious) reported pair that touches the group
+    for p in reported:
+        if root(p.a) not in order:
+            order.append(root(p.a))
+    for number, r in enumerate(order, start=1):
+        for p in reported:
+            if root(p.a) == r:
+                p.cluster = number
+    return [sorted(groups[r]) for r in order]
