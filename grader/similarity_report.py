@@ -27,6 +27,7 @@ from typing import Iterable
 from .similarity import Analysis, Document, Pair, Settings, analyse, failure_signatures, tokenise
 
 DATA_DIR, CSV_FILE, PAGES_DIR = "similarity-data", "similarity.csv", "similarity"
+MAX_PAGES = 500            # side-by-side pages (and report rows) for the most suspicious pairs; the CSV has all
 _SECTION = re.compile(r'\n?<section id="similarity">.*?</section>\n?', re.DOTALL)
 DISCLAIMER = ("Similarity is evidence for a person to weigh, not a verdict. Short, correct code converges "
               "on the same lines; a shared fingerprint can come from a study group, a tutorial or a "
@@ -126,7 +127,7 @@ def run_similarity(out: Path, rows: list[dict], settings: Settings = Settings())
     documents, left_out = load_documents(out, rows)
     analysis = analyse(documents, boilerplate, settings)
     pages = _private_dir(out / PAGES_DIR)
-    reported = [p for p in analysis.pairs if analysis.reported(p)]
+    reported = [p for p in analysis.pairs if analysis.reported(p)][:MAX_PAGES]
     written = set()
     for rank, pair in enumerate(reported, start=1):
         name = f"pair-{rank:04d}.html"
@@ -157,9 +158,10 @@ def similarity_csv(analysis: Analysis) -> str:
         reported = analysis.reported(pair)
         rank += reported
         writer.writerow([rank if reported else "", neutralise(docs[pair.a].student), neutralise(docs[pair.b].student),
-                         f"{pair.suspicion:.3f}", f"{pair.text:.3f}", pair.matched,
+                         f"{pair.suspicion:.3f}", f"{pair.text:.3f}", "" if pair.matched is None else pair.matched,
                          neutralise(" ".join(pair.same_wrong)), f"{pair.wrong:.3f}", pair.cluster or "",
-                         "yes" if reported else "no", f"{PAGES_DIR}/pair-{rank:04d}.html" if reported else ""])
+                         "yes" if reported else "no",
+                         f"{PAGES_DIR}/pair-{rank:04d}.html" if reported and rank <= MAX_PAGES else ""])
     return buffer.getvalue()
 
 
@@ -176,6 +178,8 @@ def section(analysis: Analysis, left_out: list[str]) -> str:
     e = html.escape
     docs, s = analysis.documents, analysis.settings
     reported = [p for p in analysis.pairs if analysis.reported(p)]
+    beyond = len(reported) - MAX_PAGES
+    reported = reported[:MAX_PAGES]
     lines = []
     for rank, p in enumerate(reported, start=1):
         wrong = ", ".join(p.same_wrong) or "-"
@@ -190,6 +194,7 @@ def section(analysis: Analysis, left_out: list[str]) -> str:
     clusters = "".join(f"<li>cluster {i}: {e(', '.join(docs[m].student for m in members))}</li>"
                        for i, members in enumerate(analysis.clusters, start=1) if len(members) > 2)
     listed = len(analysis.pairs) - len(reported)
+    more = f"<p>{beyond} more reported pairs are in similarity.csv only.</p>" if beyond > 0 else ""
     missing = "".join(f"<li>{e(line)}</li>" for line in left_out)
     return (f'<section id="similarity"><style>{_STYLE}</style><h2>Similarity</h2>'
             f'<p class="sim-note"><strong>{e(DISCLAIMER)}</strong> Students never see this section.</p>'
@@ -197,7 +202,7 @@ def section(analysis: Analysis, left_out: list[str]) -> str:
             f"comments and layout ignored; code that many students wrote weighs less). "
             f"Suspicion = share of rare code in common &times; (1 + {0.5:g} &times; share of identical wrong answers). "
             f"Pairs from {s.threshold:.2f} are listed here; {listed} more from {s.listed:.2f} are in "
-            f"<a href=\"similarity.csv\">similarity.csv</a>.</p>{table}"
+            f"<a href=\"similarity.csv\">similarity.csv</a>.</p>{table}{more}"
             + (f"<h3>Clusters of three or more</h3><ul>{clusters}</ul>" if clusters else "")
             + (f"<h3>Not compared</h3><ul>{missing}</ul>" if missing else "")
             + "</section>")
