@@ -428,6 +428,8 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         shutil.rmtree(staging, ignore_errors=True)
         rows: dict[str, dict] = {}
         todo: list[Job] = []
+        from .similarity_report import SourceKeeper
+        sources = SourceKeeper(spec, out)         # what grade similarity compares, kept as results come
         for index, entry in enumerate(found.entries):
             if received:
                 break
@@ -456,6 +458,7 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
                         result = {**_empty_row(spec, tests, result["status"], result["reason"]), **result}
                     row = rows[job.entry.student] = _row(job.entry, job.checksum, result)
                     log.append(row)
+                    sources.keep(job.checksum, job.path)
                     summary.graded_now += 1
                     progress.update(job.entry.student, row)
             finally:
@@ -467,10 +470,9 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         summary.rows = [rows.get(e.student) or previous[e.student] for e in found.entries
                         if e.student in rows or e.student in previous]
         log.rewrite(summary.rows)
-        from .similarity_report import keep_sources, run_similarity
-        keep_sources(spec, [(job.checksum, job.path) for job in todo], out)
         write_outputs(spec, summary, out)
         if similarity:
+            from .similarity_report import run_similarity
             run_similarity(out, summary.rows)
         shutil.rmtree(staging, ignore_errors=True)
     return summary

@@ -3,8 +3,9 @@
 The pipeline, for one assignment's batch:
 
 1. **Normalise.** Each submission's sources (as :mod:`grader.intake` reads them: ``.py`` files,
-   the code cells of a notebook, the files of a zip) become a stream of tokens (Pygments' Python
-   lexer). Comments, docstrings and whitespace are dropped; every name the student chose (variables,
+   the code cells of a notebook, the files of a zip) become a stream of tokens (one regular
+   expression, so code that does not parse is read too). Comments, docstrings and whitespace are
+   dropped; every name the student chose (variables,
    functions, classes, attributes of their own objects) becomes ``V``; what the student cannot
    rename stays: keywords, operators, numbers, string contents, built-ins, imported modules and
    the NumPy, ndarray, dict and list attributes (``np.maximum``, ``.T``, ``.get``). Renaming
@@ -18,9 +19,9 @@ The pipeline, for one assignment's batch:
    fingerprint in ``df`` of the class's ``n`` submissions weighs ``log(n / df)`` (the inverse
    document frequency): ``np.maximum(x, 0)`` that half the class wrote weighs little, an odd helper
    two students share weighs much. Fingerprints in more than ``Settings.common_share`` of the
-   class weigh nothing and are not paired at all, which keeps the work near linear in ``n``.
-4. **Score pairs.** Only the pairs that share a fingerprint are visited (from the index, not all
-   pairs). A pair's text score is the weight of what they share over the weight of the smaller
+   class weigh nothing and are not paired at all.
+4. **Score pairs.** Each weighted fingerprint adds its weight to the pairs of its holders (from
+   the index: no pair of submissions is ever diffed), in an (n, n) matrix. A pair's text score is the weight of what they share over the weight of the smaller
    submission's own fingerprints (0: nothing rare in common, 1: one contains the other). Failing
    the same tests with the *same wrong answer* (the same catalogued mistake, or the same bytes of an
    uncatalogued wrong output, as ``grade batch`` records them) is scored the same way on the failed
@@ -42,7 +43,7 @@ from typing import Any, Iterable
 import numpy as np
 
 WRONG_BONUS = 0.5            # how much identical wrong answers raise a pair's rank (see suspicion)
-_SEPARATOR = "\x00file"      # between the files of one submission: no k-gram spans two files
+_SEPARATOR = "\x00file"      # between two files of a submission: located matches stop there
 
 
 @dataclass(frozen=True)

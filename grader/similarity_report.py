@@ -6,7 +6,8 @@ In ``OUT``:
 * ``similarity-data/`` (mode 0700, the instructor's only): ``sources/<checksum>.json``, the source
   text of each graded submission as the grader read it (the code cells of a notebook, the files of
   a zip), and ``boilerplate.json``, the assignment's stubs, helper files and course files. Batch
-  keeps them on every run, so ``grade similarity OUT`` needs nothing but ``OUT``.
+  keeps them on every run (:class:`SourceKeeper`), so ``grade similarity OUT`` needs nothing but
+  ``OUT``.
 * ``similarity.csv``: every pair whose suspicion reaches ``Settings.listed``, most suspicious first.
 * ``similarity/pair-NNNN.html``: the side-by-side view of each reported pair.
 * the *Similarity* section of ``report.html``, replaced in place on each run.
@@ -24,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from .similarity import Analysis, Document, Pair, Settings, analyse, failure_signatures, tokenise
+from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, failure_signatures, tokenise
 
 DATA_DIR, CSV_FILE, PAGES_DIR = "similarity-data", "similarity.csv", "similarity"
 MAX_PAGES = 500            # side-by-side pages (and report rows) for the most suspicious pairs; the CSV has all
@@ -46,26 +47,41 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-def keep_sources(spec, graded: Iterable[tuple[str, Path]], out: Path) -> None:
-    """Store the sources of each (checksum, path) just graded, and the assignment's boilerplate,
-    under ``OUT/similarity-data`` (one small JSON file each; an unreadable one is skipped: its row
-    already says why)."""
-    from .batch import atomic_write
-    from .intake import IntakeError, read_submission
+class SourceKeeper:
+    """Keeps, under ``OUT/similarity-data``, the boilerplate of ``spec`` and the sources of each
+    submission as it is graded (:meth:`keep`), for ``grade similarity OUT`` later.
 
-    folder = _private_dir(out / DATA_DIR / "sources")
-    _private_dir(out / DATA_DIR)
-    atomic_write(out / DATA_DIR / "boilerplate.json", json.dumps(boilerplate_sources(spec)))
-    for checksum, path in graded:
-        target = folder / f"{_safe(checksum)}.json"
+    A batch calls :meth:`keep` as each result arrives, while the grading processes work, so
+    reading a notebook again costs no wall time. Files are renamed into place but not fsync'ed:
+    a source lost to a crash only leaves that student out of the comparison (the report says so)."""
+
+    def __init__(self, spec, out: Path):
+        self.spec = spec
+        self.folder = _private_dir(out / DATA_DIR / "sources")
+        _private_dir(out / DATA_DIR)
+        _write(out / DATA_DIR / "boilerplate.json", json.dumps(boilerplate_sources(spec)))
+
+    def keep(self, checksum: str, path: Path) -> None:
+        """Store the sources of the submission at ``path`` (an unreadable one is skipped: its row
+        already says why)."""
+        from .intake import IntakeError, read_submission
+
+        target = self.folder / f"{_safe(checksum)}.json"
         if not checksum or target.exists():
-            continue
+            return
         try:
-            sources = read_submission(spec, path).sources
+            sources = read_submission(self.spec, path).sources
         except (IntakeError, OSError):
-            continue
+            return
         if sources:
-            atomic_write(target, json.dumps({"sources": sources}, ensure_ascii=False))
+            _write(target, json.dumps({"sources": sources}, ensure_ascii=False))
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all (a temporary file renamed), without the cost of an fsync."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def boilerplate_sources(spec) -> list[str]:
@@ -94,8 +110,10 @@ def load_documents(out: Path, rows: list[dict]) -> tuple[list[Document], list[st
         try:
             sources = json.loads(path.read_text(encoding="utf-8"))["sources"]
         except (OSError, ValueError, KeyError, TypeError):
-            left_out.append(f"{row['student']}: no sources kept ({row.get('status', '')}); "
-                            "run grade batch again to keep them")
+            if row.get("status") != "graded":          # unreadable: nothing to compare, its row says why
+                continue
+            left_out.append(f"{row['student']}: its sources were not kept (graded by an older version, "
+                            "or lost); grade batch --no-resume keeps them")
             continue
         doc = tokenise(row["student"], {str(k): str(v) for k, v in sources.items()})
         doc.failures = failure_signatures(row)
@@ -167,7 +185,7 @@ def similarity_csv(analysis: Analysis) -> str:
 
 _STYLE = """
 .sim-note{background:#fff8e1;border-left:4px solid #f0b400;padding:6px 10px}
-.sbs{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+.sbs{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px}
 .sbs pre{background:#fafafa;border:1px solid #ddd;padding:6px;overflow-x:auto;font-size:12px;white-space:pre}
 mark{background:#ffd54f}
 """.strip()
@@ -200,7 +218,7 @@ def section(analysis: Analysis, left_out: list[str]) -> str:
             f'<p class="sim-note"><strong>{e(DISCLAIMER)}</strong> Students never see this section.</p>'
             f"<p>{len(docs)} submissions compared on their code (the stubs and course files removed; names, "
             f"comments and layout ignored; code that many students wrote weighs less). "
-            f"Suspicion = share of rare code in common &times; (1 + {0.5:g} &times; share of identical wrong answers). "
+            f"Suspicion = share of rare code in common &times; (1 + {WRONG_BONUS:g} &times; share of identical wrong answers). "
             f"Pairs from {s.threshold:.2f} are listed here; {listed} more from {s.listed:.2f} are in "
             f"<a href=\"similarity.csv\">similarity.csv</a>.</p>{table}{more}"
             + (f"<h3>Clusters of three or more</h3><ul>{clusters}</ul>" if clusters else "")
@@ -251,4 +269,5 @@ def side_by_side(analysis: Analysis, pair: Pair, rank: int) -> str:
             f"{pair.matched} matched tokens. Highlighted: code both share that is neither in the stub nor "
             f"common in the class (names, comments and layout may differ).</p>{wrong}"
             f'<div class="sbs">{_column(a, pair.regions[0])}{_column(b, pair.regions[1])}</div>')
-    return _page(f"Similarity: {a.student} and {b.student}", body, _REPORT_STYLE + "\n" + _STYLE)
+    wide = "body{max-width:1600px}"             # two files side by side need more than the report's width
+    return _page(f"Similarity: {a.student} and {b.student}", body, "\n".join((_REPORT_STYLE, _STYLE, wide)))
