@@ -10,11 +10,12 @@ The pipeline, for one assignment's batch:
    rename stays: keywords, operators, numbers, string contents, built-ins, imported modules and
    the NumPy, ndarray, dict and list attributes (``np.maximum``, ``.T``, ``.get``). Renaming
    variables, reflowing lines or rewriting comments changes nothing in that stream.
-2. **Fingerprint.** ``copydetect`` (MIT) hashes every k-gram of the stream and winnows them
-   (Schleimer, Wilkerson and Aiken, 2003): any run of at least ``k + window - 1`` tokens shared by
-   two submissions leaves a fingerprint in both. Each token is one character of the string that
-   copydetect fingerprints, so its k-grams are k *tokens*. The fingerprints of the released stubs,
-   the course's helper files and the files it provides are removed: boilerplate never counts.
+2. **Fingerprint.** Every run of ``k`` tokens is hashed (:func:`kgram_hashes`, the same in every
+   run) and ``copydetect`` (MIT) winnows the hashes (Schleimer, Wilkerson and Aiken, 2003): any
+   run of at least ``k + window - 1`` tokens shared by two submissions leaves a fingerprint in
+   both; copydetect's overlap functions later locate the matched code. The fingerprints of the
+   released stubs, the course's helper files and the files it provides are removed: boilerplate
+   never counts.
 3. **Weigh.** An inverted index maps each fingerprint to the submissions that have it. A
    fingerprint in ``df`` of the class's ``n`` submissions weighs ``log(n / df)`` (the inverse
    document frequency): ``np.maximum(x, 0)`` that half the class wrote weighs little, an odd helper
@@ -34,9 +35,11 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import importlib.util
 import keyword
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -128,7 +131,7 @@ def _api_names() -> frozenset[str]:
     return _API_NAMES
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     """One normalised token and where it came from: ``start``, ``end`` are character offsets into
     file ``file`` of the submission."""
@@ -158,26 +161,36 @@ _OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
 def normalised_tokens(source: str, file: int = 0) -> list[Token]:
     """The tokens of ``source`` (Python, parsed or not) that fingerprints are made of; see the
     module docstring. A string alone on its logical line (a docstring) is dropped like a comment."""
+    normals, starts, ends = _lex(source)
+    return [Token(n, file, a, b) for n, a, b in zip(normals, starts, ends)]
+
+
+def _lex(source: str) -> tuple[list[str], list[int], list[int]]:
+    """:func:`normalised_tokens` as three parallel lists (texts, starts, ends): no object per token,
+    which is most of the time and memory of a class of 2,000."""
     api = _api_names()
     modules = {name for m in _IMPORTED.finditer(source) for name in (m.group(1).split(".")[0], m.group(2)) if name}
-    out: list[Token] = []
+    normals: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     depth, line_start, previous = 0, True, ""
-    pending: Token | None = None          # a string that opened its line: kept unless the line ends
+    pending: tuple[str, int, int] | None = None    # a string that opened its line: a docstring if it ends it
     for match in _LEXEME.finditer(source):
-        kind, text = match.lastgroup, match.group()
-        if kind in ("comment", "space"):
+        kind = match.lastgroup
+        if kind == "space" or kind == "comment":
             continue
         if kind == "newline":
             if depth == 0:
-                line_start, pending = True, None        # a pending string alone on its line: a docstring
+                line_start, pending = True, None
             continue
         if pending is not None:
-            out.append(pending)
+            normals.append(pending[0]), starts.append(pending[1]), ends.append(pending[2])
             pending = None
+        text = match.group()
         if kind == "string":
-            token = Token("S" + _string_body(text), file, match.start(), match.end())
+            normal = "S" + _string_body(text)
             if line_start and depth == 0:
-                pending, line_start, previous = token, False, token.text
+                pending, line_start, previous = (normal, match.start(), match.end()), False, normal
                 continue
         elif kind == "name":
             if previous == ".":
@@ -186,18 +199,17 @@ def normalised_tokens(source: str, file: int = 0) -> list[Token]:
                 normal = "np" if text == "numpy" else text
             else:
                 normal = "V"
-            token = Token(normal, file, match.start(), match.end())
         else:
+            normal = text
             if text in _OPENING:
                 depth += 1
             elif text in _CLOSING:
                 depth = max(0, depth - 1)
-            token = Token(text, file, match.start(), match.end())
-        out.append(token)
-        line_start, previous = False, token.text
-    if pending is not None:
-        out.append(pending)            # a string on the last line, without a newline after it
-    return out
+        normals.append(normal), starts.append(match.start()), ends.append(match.end())
+        line_start, previous = False, normal
+    if pending is not None:             # a string on the last line, without a newline after it
+        normals.append(pending[0]), starts.append(pending[1]), ends.append(pending[2])
+    return normals, starts, ends
 
 
 def _string_body(literal: str) -> str:
@@ -209,58 +221,116 @@ def _string_body(literal: str) -> str:
 
 
 class Vocabulary:
-    """Maps each distinct normalised token to one character, so a token stream is a string whose
-    k-grams (copydetect's unit) are k tokens."""
+    """Maps each distinct normalised token to a 64-bit id derived from its text alone (BLAKE2b), so
+    the same code has the same fingerprints in every run and in any order of the class."""
 
     def __init__(self) -> None:
-        self.codes: dict[str, str] = {}
+        self.ids: dict[str, int] = {}
 
-    def encode(self, tokens: Iterable[Token]) -> str:
-        chars = []
-        for t in tokens:
-            char = self.codes.get(t.text)
-            if char is None:
-                char = self.codes[t.text] = chr(0x10000 + len(self.codes))
-            chars.append(char)
-        return "".join(chars)
+    def encode(self, normals: list[str]) -> np.ndarray:
+        """The token ids of ``normals`` (uint64, one per token)."""
+        ids = self.ids
+        for new in set(normals).difference(ids):
+            digest = hashlib.blake2b(new.encode("utf-8", "surrogateescape"), digest_size=8).digest()
+            ids[new] = int.from_bytes(digest, "little")
+        return np.fromiter(map(ids.__getitem__, normals), dtype=np.uint64, count=len(normals))
+
+
+_VOCABULARY = Vocabulary()
+_BASE, _MIX = np.uint64(0x100000001B3), np.uint64(0xFF51AFD7ED558CCD)
+
+
+def kgram_hashes(ids: np.ndarray, k: int) -> np.ndarray:
+    """A hash of each run of ``k`` token ids (int64, one per start offset): a polynomial in
+    ``_BASE`` modulo 2**64, then MurmurHash3's finaliser so that winnowing's minima are spread.
+
+    dlgrade hashes the k-grams itself, in NumPy, because copydetect's ``hashed_kgrams`` uses
+    Python's ``hash()``, which is salted anew in every process: its fingerprints, and so a
+    report's borderline pairs, would change from one run to the next."""
+    count = len(ids) - k + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    h = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(k):
+            h = h * _BASE + ids[offset:offset + count]
+        h ^= h >> np.uint64(33)
+        h *= _MIX
+        h ^= h >> np.uint64(33)
+    return h.view(np.int64)
 
 
 # --------------------------------------------------------------------------- fingerprints
+
+def copydetect_utils():
+    """``copydetect.utils`` (hashing, winnowing, overlaps) without running ``copydetect/__init__.py``.
+
+    That ``__init__`` imports copydetect's HTML report (matplotlib.pyplot, jinja2, tqdm): 1 to 2 s
+    that would be most of ``grade similarity``'s time for a class of 400, for code dlgrade does not
+    use. The package is entered in ``sys.modules`` unexecuted only while its ``utils`` submodule
+    loads, then removed, so a later ``import copydetect`` runs it whole as usual.
+    """
+    loaded = sys.modules.get("copydetect.utils")
+    if loaded is not None:
+        return loaded
+    if "copydetect" in sys.modules:
+        import copydetect.utils
+        return copydetect.utils
+    found = importlib.util.find_spec("copydetect")
+    if found is None:
+        raise ImportError("copydetect is not installed: pip install 'copydetect>=0.5,<0.6'")
+    sys.modules["copydetect"] = importlib.util.module_from_spec(found)
+    try:
+        import copydetect.utils
+        return copydetect.utils
+    finally:
+        del sys.modules["copydetect"]
+
 
 @dataclass
 class Document:
     """One submission as the analysis sees it.
 
-    ``files``: (module, source text); ``tokens``: the normalised stream of all files, in module
-    order, a separator between files; ``where``: fingerprint -> token offsets where it starts.
+    ``files``: (module, source text); ``ids``: the normalised tokens of all files in module
+    order, as :class:`Vocabulary` ids (a separator between files); ``file_of``, ``start``, ``end``: per
+    token, its file's index (-1 for a separator) and its character offsets there; ``where``:
+    fingerprint -> token offsets where its k-gram starts; ``failures``: test -> how it failed.
     """
 
     student: str
     files: list[tuple[str, str]]
-    tokens: list[Token] = field(default_factory=list)
-    text: str = ""
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    file_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    end: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     where: dict[int, list[int]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
 
 def tokenise(student: str, sources: dict[str, str]) -> Document:
-    """A :class:`Document` for ``sources`` (module -> text), tokens only (see :func:`fingerprint`)."""
+    """A :class:`Document` for ``sources`` (module -> text): its normalised, encoded token stream."""
     doc = Document(student, sorted(sources.items()))
-    for index, (_, text) in enumerate(doc.files):
+    normals, file_of, starts, ends = [], [], [], []
+    for index, (_, source) in enumerate(doc.files):
         if index:
-            doc.tokens.append(Token(_SEPARATOR, index, 0, 0))
-        doc.tokens.extend(normalised_tokens(text, index))
+            normals.append(_SEPARATOR), file_of.append([-1]), starts.append([0]), ends.append([0])
+        texts, first, last = _lex(source)
+        normals += texts
+        file_of.append([index] * len(texts)), starts.append(first), ends.append(last)
+    doc.ids = _VOCABULARY.encode(normals)
+    if file_of:
+        doc.file_of, doc.start, doc.end = (np.concatenate([np.asarray(p, dtype=np.int32) for p in parts])
+                                           for parts in (file_of, starts, ends))
     return doc
 
 
-def _fingerprints(text: str, settings: Settings, boilerplate: np.ndarray) -> dict[int, list[int]]:
-    """copydetect's winnowed k-gram hashes of ``text``: hash -> token offsets where its k-gram
-    starts, boilerplate removed."""
-    from copydetect.utils import hashed_kgrams, winnow
-
-    if len(text) < settings.k:
+def _fingerprints(ids: np.ndarray, settings: Settings, boilerplate: np.ndarray) -> dict[int, list[int]]:
+    """The k-gram hashes of the token ``ids`` that copydetect's winnowing keeps: hash -> token
+    offsets where its k-gram starts, boilerplate removed."""
+    if len(ids) < settings.k:
         return {}
-    hashes, starts = winnow(hashed_kgrams(text, settings.k), settings.window, remove_duplicates=False)
+    hashes, starts = copydetect_utils().winnow(kgram_hashes(ids, settings.k), settings.window,
+                                               remove_duplicates=False)
     keep = ~np.isin(hashes, boilerplate) if len(boilerplate) else np.ones(len(hashes), dtype=bool)
     where: dict[int, list[int]] = {}
     for h, i in zip(hashes[keep].tolist(), starts[keep].tolist()):
@@ -268,19 +338,16 @@ def _fingerprints(text: str, settings: Settings, boilerplate: np.ndarray) -> dic
     return where
 
 
-def boilerplate_hashes(sources: Iterable[str], vocabulary: Vocabulary, settings: Settings) -> np.ndarray:
+def boilerplate_hashes(sources: Iterable[str], settings: Settings) -> np.ndarray:
     """Every k-gram hash (not only the winnowed ones) of the stubs and course files: none counts."""
-    from copydetect.utils import hashed_kgrams
-
-    hashes = [hashed_kgrams(vocabulary.encode(normalised_tokens(text)), settings.k) for text in sources]
+    hashes = [kgram_hashes(_VOCABULARY.encode(_lex(text)[0]), settings.k) for text in sources]
     hashes = [h for h in hashes if len(h)]
     return np.unique(np.concatenate(hashes)) if hashes else np.array([], dtype=np.int64)
 
 
-def fingerprint(doc: Document, vocabulary: Vocabulary, settings: Settings, boilerplate: np.ndarray) -> None:
-    """Fill ``doc.text`` and ``doc.where`` (its fingerprints, boilerplate removed)."""
-    doc.text = vocabulary.encode(doc.tokens)
-    doc.where = _fingerprints(doc.text, settings, boilerplate)
+def fingerprint(doc: Document, settings: Settings, boilerplate: np.ndarray) -> None:
+    """Fill ``doc.where``: its fingerprints, boilerplate removed."""
+    doc.where = _fingerprints(doc.ids, settings, boilerplate)
 
 
 # --------------------------------------------------------------------------- pairs
@@ -326,10 +393,9 @@ class Analysis:
 def analyse(documents: list[Document], boilerplate: Iterable[str], settings: Settings = Settings()) -> Analysis:
     """Fingerprint ``documents`` (tokenised, failures filled in), weigh and pair them; see the module
     docstring. ``boilerplate``: the source texts of the stubs and course files."""
-    vocabulary = Vocabulary()
-    blocked = boilerplate_hashes(boilerplate, vocabulary, settings)
+    blocked = boilerplate_hashes(boilerplate, settings)
     for doc in documents:
-        fingerprint(doc, vocabulary, settings, blocked)
+        fingerprint(doc, settings, blocked)
     n = len(documents)
     index: dict[int, list[int]] = {}
     for i, doc in enumerate(documents):
@@ -401,14 +467,13 @@ def _same_wrong(a: Document, b: Document, counts: dict[tuple[str, str], int], n:
 def _locate(pair: Pair, documents: list[Document], weight: dict[int, float], k: int) -> None:
     """Fill ``pair.regions`` and ``pair.matched`` from the weighted fingerprints both sides have
     (copydetect's overlap and slice functions, in token offsets, mapped back to characters)."""
-    from copydetect.utils import find_fingerprint_overlap, get_copied_slices
-
+    utils = copydetect_utils()
     a, b = documents[pair.a], documents[pair.b]
     common = {h for h in set(a.where) & set(b.where) if weight.get(h, 0.0) > 0}
-    starts_a, starts_b = find_fingerprint_overlap(common, common, a.where, b.where)
+    starts_a, starts_b = utils.find_fingerprint_overlap(common, common, a.where, b.where)
     regions, matched = [], []
     for doc, starts in ((a, starts_a), (b, starts_b)):
-        slices = get_copied_slices(np.asarray(starts, dtype=np.int64), k)
+        slices = utils.get_copied_slices(np.asarray(starts, dtype=np.int64), k)
         spans = [(int(s), int(e)) for s, e in zip(*slices)] if len(starts) else []
         matched.append(sum(e - s for s, e in spans))
         regions.append(_characters(doc, spans))
@@ -419,18 +484,13 @@ def _locate(pair: Pair, documents: list[Document], weight: dict[int, float], k: 
 def _characters(doc: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """Token spans [start, end) -> (file index, first character, last character + 1), split where
     a span crosses from one file into the next."""
-    if not spans:
-        return []
-    files = np.fromiter((-1 if t.text == _SEPARATOR else t.file for t in doc.tokens), dtype=np.int64,
-                        count=len(doc.tokens))
     out: list[tuple[int, int, int]] = []
     for start, end in spans:
-        end = min(end, len(doc.tokens))
-        run = files[start:end]
+        run = doc.file_of[start:min(end, len(doc.file_of))]
         breaks = [0, *(np.flatnonzero(run[1:] != run[:-1]) + 1).tolist(), len(run)]
         for lo, hi in zip(breaks, breaks[1:]):
-            if run[lo] >= 0:
-                out.append((int(run[lo]), doc.tokens[start + lo].start, doc.tokens[start + hi - 1].end))
+            if hi > lo and run[lo] >= 0:
+                out.append((int(run[lo]), int(doc.start[start + lo]), int(doc.end[start + hi - 1])))
     return out
 
 

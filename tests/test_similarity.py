@@ -125,16 +125,19 @@ def test_a_fingerprint_counts_less_the_more_students_share_it():
 def test_the_same_wrong_answer_raises_a_pair_and_is_shown():
     body = [_function("f", 8, 10 * i) for i in range(6)]
     half = _function("g", 8, 777)
+
+    def scored(failures_a: dict, failures_b: dict):
+        docs = [_doc("a", body[0] + half, failures_a), _doc("b", body[1] + half, failures_b)]
+        docs += [_doc(f"e{i}", body[2 + i], {"t1": f"output:{i}"}) for i in range(4)]
+        analysis = analyse(docs, [], Settings(listed=0.0))
+        return next(p for p in analysis.pairs if {docs[p.a].student, docs[p.b].student} == {"a", "b"})
+
     same = {"t1": "output:abc", "t2": "mistake:flipped"}
-    docs = [_doc("a", body[0] + half, same), _doc("b", body[1] + half, dict(same)),
-            _doc("c", body[2] + half, {"t1": "output:xyz"}), _doc("d", body[3] + half, {"t1": "output:zzz"})]
-    docs += [_doc(f"e{i}", body[4 + i]) for i in range(2)]
-    analysis = analyse(docs, [], Settings(listed=0.0))
-    by = {frozenset((docs[p.a].student, docs[p.b].student)): p for p in analysis.pairs}
-    ab, cd = by[frozenset(("a", "b"))], by[frozenset(("c", "d"))]
-    assert ab.text == pytest.approx(cd.text, rel=0.1)           # the same share of code in common
-    assert ab.same_wrong == ["t1", "t2"] and ab.wrong == pytest.approx(1.0) and cd.wrong == 0.0
-    assert ab.suspicion > cd.suspicion
+    alike, unlike, passed = scored(same, dict(same)), scored(same, {"t1": "output:xyz"}), scored({}, {})
+    assert alike.text == unlike.text == passed.text > 0
+    assert alike.same_wrong == ["t1", "t2"] and alike.wrong == pytest.approx(1.0)
+    assert unlike.same_wrong == [] and unlike.wrong == 0.0 and passed.wrong == 0.0
+    assert alike.suspicion == pytest.approx(1.5 * passed.suspicion) and unlike.suspicion == passed.suspicion
 
 
 def test_output_digest_tells_bytes_dtype_and_shape_apart():
@@ -256,3 +259,18 @@ def test_batch_with_similarity_end_to_end(tmp_path):
     kept = [json.loads(p.read_text())["sources"] for p in (out / "similarity-data" / "sources").iterdir()]
     assert {"activations": buggy} in kept                  # batch kept the sources as the grader read them
     assert re.search(r"\d+ submissions compared: \d+ pair\(s\) reported", rerun.output)
+
+
+def test_fingerprints_are_the_same_in_every_process_and_copydetect_loads_without_its_report():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from grader.similarity import Settings, fingerprint, tokenise\n"
+            "doc = tokenise('a', {'m': open(sys.argv[1]).read()})\n"
+            "import numpy as np; fingerprint(doc, Settings(), np.zeros(0, dtype=np.int64))\n"
+            "print(sorted(doc.where)[:20], len(doc.where), 'matplotlib.pyplot' in sys.modules)")
+    source = str(CORPORA / "07_optimizers" / "honest" / "classes.py")
+    outputs = [subprocess.run([sys.executable, "-c", code, source], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert outputs[0] == outputs[1] and outputs[0].strip().endswith("False"), outputs
