@@ -1,11 +1,12 @@
-"""``grade similarity OUT`` on synthetic classes of 04_backprop: wall time and peak memory.
+"""``grade similarity OUT`` on synthetic classes of 04_backprop: wall time, CPU time, peak memory.
 
 A synthetic student writes each required function of layers.py and network.py in one of the
 honest styles of tests/submissions/similarity/04_backprop/honest (drawn at random per function,
 so that students share idioms but rarely whole files), with a line of their own after about one
-body line in four; one student in 20 hands in a classmate's files instead. The batch output folder is written directly (results.jsonl rows, the kept sources
-and the boilerplate, as ``grade batch`` keeps them), so only the similarity analysis is timed: the
-whole command in a fresh interpreter, imports included, as an instructor runs it.
+body line in four; one student in 20 hands in a classmate's files instead. The batch output
+folder is written directly (results.jsonl rows, the kept sources and the boilerplate, as
+``grade batch`` keeps them), so only the similarity analysis is timed: the whole command in a
+fresh interpreter, imports included, as an instructor runs it.
 """
 from __future__ import annotations
 

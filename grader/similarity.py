@@ -22,11 +22,12 @@ The pipeline, for one assignment's batch:
    two students share weighs much. Fingerprints in more than ``Settings.common_share`` of the
    class weigh nothing and are not paired at all.
 4. **Score pairs.** Each weighted fingerprint adds its weight to the pairs of its holders (from
-   the index: no pair of submissions is ever diffed), in an (n, n) matrix. A pair's text score is the weight of what they share over the weight of the smaller
-   submission's own fingerprints (0: nothing rare in common, 1: one contains the other). Failing
-   the same tests with the *same wrong answer* (the same catalogued mistake, or the same bytes of an
-   uncatalogued wrong output, as ``grade batch`` records them) is scored the same way on the failed
-   tests and raises the pair's rank: ``suspicion = text * (1 + WRONG_BONUS * wrong)``.
+   the index: no pair of submissions is ever diffed), in an (n, n) matrix. A pair's text score is
+   the weight of what they share over the weight of the smaller submission's own fingerprints
+   (0: nothing rare in common, 1: one contains the other). Failing the same tests with the *same
+   wrong answer* (the same catalogued mistake, or the same bytes of an uncatalogued wrong output,
+   as ``grade batch`` records them: :mod:`grader.wrong_answers`) is scored the same way on the
+   failed tests and raises the pair's rank: ``suspicion = text * (1 + WRONG_BONUS * wrong)``.
 
 Similarity is evidence for a person to weigh, never a verdict: short correct code converges, and a
 student may have shared their work without copying anyone's.
@@ -41,7 +42,7 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 
@@ -68,51 +69,6 @@ class Settings:
     threshold: float = 0.5
     listed: float = 0.2
     min_tokens: int = 40
-
-
-# --------------------------------------------------------------------------- wrong outputs
-
-def output_digest(value: Any) -> str:
-    """A short sha256 of an output's exact bytes (dtype, shape and data of every array in it).
-
-    ``grade batch`` records it for a failed test whose inputs are the same for every student, so
-    that two submissions with the same uncatalogued wrong answer can be matched without keeping
-    the arrays. Tuples, lists and dicts are walked in order (dicts by sorted key).
-    """
-    digest = hashlib.sha256()
-    _feed(digest, value)
-    return digest.hexdigest()[:32]
-
-
-def _feed(digest, value: Any) -> None:
-    if isinstance(value, np.ndarray):
-        digest.update(f"a{value.dtype.str}{value.shape}".encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, (list, tuple)):
-        digest.update(f"l{len(value)}".encode())
-        for item in value:
-            _feed(digest, item)
-    elif isinstance(value, dict):
-        digest.update(f"d{len(value)}".encode())
-        for key in sorted(value, key=str):
-            digest.update(f"k{key!s}".encode("utf-8", "surrogateescape"))
-            _feed(digest, value[key])
-    else:
-        digest.update(f"s{type(value).__name__}:{value!r}".encode("utf-8", "surrogateescape"))
-
-
-def failure_signatures(row: dict) -> dict[str, str]:
-    """test name -> what its failure looked like, for a results.jsonl row: the catalogued mistake's
-    name, else the digest of the wrong output (tests with per-student inputs have none)."""
-    signatures = {}
-    for test in row.get("tests", []):
-        if test.get("status") != "failed":
-            continue
-        if test.get("mistake"):
-            signatures[test["name"]] = "mistake:" + str(test["mistake"])
-        elif (test.get("details") or {}).get("wrong_output"):
-            signatures[test["name"]] = "output:" + str(test["details"]["wrong_output"])
-    return signatures
 
 
 # --------------------------------------------------------------------------- normalising
@@ -154,7 +110,9 @@ _LEXEME = re.compile(r"""
 |(?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^=<>!]=|.)
 """, re.VERBOSE)
 _IMPORTED = re.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
-_KEEP_BARE = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"self", "cls", "np", "numpy", "math"}
+# bare names kept as they are: keywords, built-ins, and the modules every solution uses
+_KEEP_BARE = (frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+              | {"self", "cls", "np", "numpy", "math"})
 _OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
 
 

@@ -23,9 +23,9 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Iterable
 
-from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, failure_signatures, tokenise
+from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, tokenise
+from .wrong_answers import failure_signatures
 
 DATA_DIR, CSV_FILE, PAGES_DIR = "similarity-data", "similarity.csv", "similarity"
 MAX_PAGES = 500            # side-by-side pages (and report rows) for the most suspicious pairs; the CSV has all

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.intake import read_submission
-from grader.similarity import (Document, Settings, analyse, failure_signatures, normalised_tokens,
-                               output_digest, tokenise)
+from grader.similarity import Document, Settings, analyse, normalised_tokens, tokenise
 from grader.similarity_report import boilerplate_sources, section, side_by_side, similarity_csv
 from grader.spec import load_spec
+from grader.wrong_answers import failure_signatures, output_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "tests" / "submissions" / "similarity"
