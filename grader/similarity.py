@@ -142,7 +142,9 @@ def _lex(source: str) -> tuple[list[str], list[int], list[int]]:
                 line_start, pending = True, None
             continue
         if pending is not None:
-            normals.append(pending[0]), starts.append(pending[1]), ends.append(pending[2])
+            normals.append(pending[0])
+            starts.append(pending[1])
+            ends.append(pending[2])
             pending = None
         text = match.group()
         if kind == "string":
@@ -163,10 +165,14 @@ def _lex(source: str) -> tuple[list[str], list[int], list[int]]:
                 depth += 1
             elif text in _CLOSING:
                 depth = max(0, depth - 1)
-        normals.append(normal), starts.append(match.start()), ends.append(match.end())
+        normals.append(normal)
+        starts.append(match.start())
+        ends.append(match.end())
         line_start, previous = False, normal
     if pending is not None:             # a string on the last line, without a newline after it
-        normals.append(pending[0]), starts.append(pending[1]), ends.append(pending[2])
+        normals.append(pending[0])
+        starts.append(pending[1])
+        ends.append(pending[2])
     return normals, starts, ends
 
 
@@ -250,8 +256,8 @@ class Document:
     """One submission as the analysis sees it.
 
     ``files``: (module, source text); ``ids``: the normalised tokens of all files in module
-    order, as :class:`Vocabulary` ids (a separator between files); ``file_of``, ``start``, ``end``: per
-    token, its file's index (-1 for a separator) and its character offsets there; ``where``:
+    order, as :class:`Vocabulary` ids (a separator between files); ``file_of``, ``start``,
+    ``end``: per token, its file's index (-1 for a separator) and its character offsets; ``where``:
     fingerprint -> token offsets where its k-gram starts; ``failures``: test -> how it failed.
     """
 
@@ -270,11 +276,12 @@ def tokenise(student: str, sources: dict[str, str]) -> Document:
     doc = Document(student, sorted(sources.items()))
     normals, file_of, starts, ends = [], [], [], []
     for index, (_, source) in enumerate(doc.files):
-        if index:
-            normals.append(_SEPARATOR), file_of.append([-1]), starts.append([0]), ends.append([0])
         texts, first, last = _lex(source)
-        normals += texts
-        file_of.append([index] * len(texts)), starts.append(first), ends.append(last)
+        separator = [_SEPARATOR] if index else []      # before every file but the first
+        normals += separator + texts
+        file_of.append([-1] * len(separator) + [index] * len(texts))
+        starts.append([0] * len(separator) + first)
+        ends.append([0] * len(separator) + last)
     doc.ids = _VOCABULARY.encode(normals)
     if file_of:
         doc.file_of, doc.start, doc.end = (np.concatenate([np.asarray(p, dtype=np.int32) for p in parts])
