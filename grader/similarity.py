@@ -361,27 +361,14 @@ def analyse(documents: list[Document], boilerplate: Iterable[str], settings: Set
     blocked = boilerplate_hashes(boilerplate, settings)
     for doc in documents:
         fingerprint(doc, settings, blocked)
-    n = len(documents)
     index: dict[int, list[int]] = {}
     for i, doc in enumerate(documents):
         for h in doc.where:
             index.setdefault(h, []).append(i)
+    n = len(documents)
     cap = max(settings.common_floor, int(settings.common_share * n))
     weight = {h: math.log(n / len(holders)) for h, holders in index.items() if len(holders) <= cap}
-    own = [sum(weight.get(h, 0.0) for h in doc.where) for doc in documents]
-    shared = _shared_weight(index, weight, n)
-    failures = _failure_frequency(documents)
-    own_weight = np.asarray(own, dtype=np.float64)
-    smaller = np.minimum.outer(own_weight, own_weight)
-    text = np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
-    # the wrong-answer bonus multiplies by at most 1 + WRONG_BONUS: pairs below this cannot be listed
-    candidates = np.argwhere(np.triu(text >= settings.listed / (1 + WRONG_BONUS), 1))
-    pairs = []
-    for a, b in candidates.tolist():
-        pair = Pair(a, b, min(1.0, float(text[a, b])))
-        pair.wrong, pair.same_wrong = _same_wrong(documents[a], documents[b], failures, n)
-        if pair.suspicion >= settings.listed:
-            pairs.append(pair)
+    pairs = _pairs(documents, index, weight, min(settings.listed, settings.threshold))
     for pair in pairs:
         if pair.suspicion >= settings.threshold:     # only a pair that may be reported is located
             _locate(pair, documents, weight, settings.k)
@@ -389,6 +376,25 @@ def analyse(documents: list[Document], boilerplate: Iterable[str], settings: Set
     analysis = Analysis(documents, pairs, [], settings)
     analysis.clusters = _clusters(analysis)
     return analysis
+
+
+def _pairs(documents: list[Document], index: dict[int, list[int]], weight: dict[int, float],
+           floor: float) -> list[Pair]:
+    """Every pair whose suspicion reaches ``floor``, with its text and wrong-answer scores."""
+    n = len(documents)
+    own = np.array([sum(weight.get(h, 0.0) for h in doc.where) for doc in documents], dtype=np.float64)
+    smaller = np.minimum.outer(own, own)
+    shared = _shared_weight(index, weight, n)
+    text = np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
+    failures = _failure_frequency(documents)
+    pairs = []
+    # the wrong-answer bonus multiplies by at most 1 + WRONG_BONUS: pairs below this cannot reach floor
+    for a, b in np.argwhere(np.triu(text >= floor / (1 + WRONG_BONUS), 1)).tolist():
+        pair = Pair(a, b, min(1.0, float(text[a, b])))
+        pair.wrong, pair.same_wrong = _same_wrong(documents[a], documents[b], failures, n)
+        if pair.suspicion >= floor:
+            pairs.append(pair)
+    return pairs
 
 
 def _shared_weight(index: dict[int, list[int]], weight: dict[int, float], n: int) -> np.ndarray:
