@@ -31,6 +31,7 @@ SECTIONS = [
     ("growth", "references", "growth_section"),
     ("grading", "grading", "section"),
     ("batch", "grading", "batch_section"),
+    ("similarity", "similarity", "section"),
 ]
 SECTION_NAMES = [name for name, _, _ in SECTIONS]
 # glibc returns freed memory above 128 KiB to the system and faults it in again on the next

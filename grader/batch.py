@@ -406,13 +406,15 @@ def _stop_signals() -> Iterator[list[int]]:
 
 def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resume: bool = True,
               tests: list[str] | None = None, log_stream=None, bar: bool | None = None,
-              scheduler: str | None = None) -> BatchSummary:
+              scheduler: str | None = None, similarity: bool = False) -> BatchSummary:
     """Grade every submission in ``submissions`` into ``out``; see the module docstring.
 
     Progress goes to ``log_stream`` (a bar when it is a terminal, or when ``bar``). With
     ``scheduler`` (a Dask scheduler's address) the grading runs on that cluster
     (:mod:`grader.cluster`); everything else is the same. Raises SpecError for a bad spec and
-    BatchError when ``out`` is in use by another batch or the scheduler cannot be reached.
+    BatchError when ``out`` is in use by another batch or the scheduler cannot be reached. The
+    sources of what was graded are kept for :mod:`grader.similarity_report`; with ``similarity``
+    its report is written too.
     """
     from .feedback import write_outputs
 
@@ -429,6 +431,8 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         shutil.rmtree(staging, ignore_errors=True)
         rows: dict[str, dict] = {}
         todo: list[Job] = []
+        from .similarity_report import SourceKeeper
+        sources = SourceKeeper(spec, out)         # what grade similarity compares, kept as results come
         for index, entry in enumerate(found.entries):
             if received:
                 break
@@ -456,6 +460,7 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
                         result = {**_empty_row(spec, tests, result["status"], result["reason"]), **result}
                     row = rows[job.entry.student] = _row(job.entry, job.checksum, result)
                     log.append(row)
+                    sources.keep(job.checksum, job.path)
                     summary.graded_now += 1
                     progress.update(job.entry.student, row)
             finally:
@@ -468,6 +473,9 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
                         if e.student in rows or e.student in previous]
         log.rewrite(summary.rows)
         write_outputs(spec, summary, out)
+        if similarity:
+            from .similarity_report import run_similarity
+            run_similarity(out, summary.rows)
         shutil.rmtree(staging, ignore_errors=True)
     return summary
 

@@ -116,8 +116,11 @@ def _say_if_compiling(spec, tests) -> None:
               help="Run only this test (repeat for several).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Grade on a Dask cluster, e.g. tcp://host:8786 (pip install 'dlgrade[dask]'; docs/batch.md).")
+@click.option("--similarity", is_flag=True,
+              help="Also report submissions that share unusually much code (similarity.csv, report.html; "
+                   "docs/similarity.md).")
 def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resume: bool,
-          tests: tuple[str, ...], scheduler: str | None) -> None:
+          tests: tuple[str, ...], scheduler: str | None, similarity: bool) -> None:
     """Grade every submission in SUBMISSIONS (hidden tests included) into OUT.
 
     SUBMISSIONS holds a folder or a .py, .ipynb or .zip file per student, or a Canvas, Moodle or
@@ -132,7 +135,8 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
 
     try:
         summary = run_batch(assignment, submissions, out, jobs=jobs or os.cpu_count() or 1, resume=resume,
-                            tests=list(tests) or None, log_stream=sys.stderr, scheduler=scheduler)
+                            tests=list(tests) or None, log_stream=sys.stderr, scheduler=scheduler,
+                            similarity=similarity)
     except (SpecError, BatchError) as exc:
         raise UsageError(str(exc)) from None
     for line in summary.skipped:
@@ -149,6 +153,34 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
     if summary.interrupted:
         click.echo("Stopped early: run the same command again to finish.", err=True)
     sys.exit(summary.exit_status)
+
+
+@main.command(name="similarity")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--threshold", type=click.FloatRange(min=0), default=None,
+              help="Suspicion from which report.html lists a pair. Default: 0.5.")
+def similarity_command(out: Path, threshold: float | None) -> None:
+    """Find the submissions of the batch in OUT that share unusually much code.
+
+    Writes OUT/similarity.csv, OUT/similarity/ (a side-by-side page per pair) and the Similarity
+    section of OUT/report.html. Evidence for a person to weigh, never a verdict; students never
+    see it, and nothing leaves this machine (docs/similarity.md).
+    """
+    from .batch import BatchError, _locked
+    from .similarity import Settings
+    from .similarity_report import SimilarityError, load_rows, run_similarity
+
+    settings = Settings() if threshold is None else Settings(threshold=threshold)
+    try:
+        with _locked(out):
+            analysis, left_out = run_similarity(out, load_rows(out), settings)
+    except (BatchError, SimilarityError) as exc:
+        raise UsageError(str(exc)) from None
+    for line in left_out:
+        click.echo(f"grade: not compared: {line}", err=True)
+    reported = sum(analysis.reported(p) for p in analysis.pairs)
+    click.echo(f"{len(analysis.documents)} submissions compared: {reported} pair(s) reported, "
+               f"{len(analysis.clusters)} cluster(s). See {out / 'report.html'} and {out / 'similarity.csv'}")
 
 
 @main.command()

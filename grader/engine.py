@@ -327,6 +327,9 @@ class Grader:
                          rtol=test.rtol, atol=test.atol, names=test.outputs,
                          trajectory=chain is not None, check_dtype=test.check_dtype)
         mistake, hint = found[0] if found else (None, None)
+        if not self.inputs.per_student(test):   # the same inputs for all: same bytes, same wrong code
+            from .wrong_answers import output_digest
+            details["wrong_output"] = output_digest(got)
         if len(found) > 1:                  # settled across the function's tests by _consolidate
             details["mistake_candidates"] = [list(option) for option in found]
         return self._result(test, "failed", f"{verdict.message}\n{shown}",

@@ -580,3 +580,22 @@ def test_report_renders_in_a_real_browser(big_class, tmp_path):
                     f"--screenshot={shot}", "--window-size=1200,2000", report.as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
+    # grade similarity on a copy of OUT: its section in the report, and a pair's side-by-side page
+    from grader.similarity_report import run_similarity
+
+    copied = tmp_path / "with_similarity"
+    shutil.copytree(big_class["out"], copied)
+    analysis, _ = run_similarity(copied, read_rows(copied))
+    assert any(analysis.reported(p) for p in analysis.pairs)      # the class hands in CORRECT many times
+    for page, expected in ((copied / "report.html", ['<section id="similarity">', "<h2>Similarity</h2>",
+                                                    "evidence for a person to weigh, not a verdict", "side by side"]),
+                           (copied / "similarity" / "pair-0001.html", ['class="sbs"', "<mark>", "Back to the report"])):
+        dom = subprocess.run([browser, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={tmp_path}",
+                              "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        assert all(text in dom.stdout for text in expected), (page.name, [t for t in expected if t not in dom.stdout])
+    shot = tmp_path / "pair.png"
+    subprocess.run([browser, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={tmp_path}",
+                    f"--screenshot={shot}", "--window-size=1400,1200", (copied / "similarity" / "pair-0001.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
