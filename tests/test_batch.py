@@ -255,7 +255,8 @@ def test_gradebook_cells_never_become_formulas():
     assert table[1] == ["'" + EVIL_ID, "'+cmd|' /C calc'!A0", "3", "4", "graded", "3", "0"]
     assert table[2][0] == "'@SUM(A1:A9)" and table[2][2:] == ["3", "4", "graded", "3", "0"]
     assert table[3][:2] == ["'-2+3", "'\tTab"] and table[3][5:] == ["0", "0"]
-    assert neutralise("alice") == "alice" and neutralise("\rx") == "'\rx"
+    assert neutralise("alice") == "alice" and neutralise("\tx") == "'\tx"
+    assert neutralise("\rx") == "\\x0dx" and neutralise("a\nb") == "a\\x0ab"    # one line, shown escaped
 
 
 def test_feedback_names_are_safe_and_distinct():
