@@ -35,9 +35,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .collect import Collection, Entry, collect, submission_target
+from .results import json_safe
 from .sandbox import isolation_tier
 from .spec import Spec, load_spec
 from .student_files import LARGEST_READ_BYTES, copy_student_file
+from .text import escape
 
 RESULTS_FILE = "results.jsonl"
 STAGING = ".staging"             # inside OUT: submissions whose files must be renamed to be graded
@@ -148,7 +150,10 @@ class ResultsLog:
         return rows, damaged
 
     def append(self, row: dict) -> None:
-        line = (json.dumps(row, allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")
+        """Add ``row`` durably. Its text is escaped and its numbers made finite first
+        (:func:`grader.results.json_safe`): a lone surrogate in a student's exception, or a folder
+        name that is not UTF-8, can be neither encoded nor resumed from."""
+        line = _json_line(row).encode("utf-8")
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             view = memoryview(line)
@@ -159,7 +164,11 @@ class ResultsLog:
             os.close(fd)
 
     def rewrite(self, rows: list[dict]) -> None:
-        atomic_write(self.path, "".join(json.dumps(r, allow_nan=False, ensure_ascii=False) + "\n" for r in rows))
+        atomic_write(self.path, "".join(_json_line(r) for r in rows))
+
+
+def _json_line(row: dict) -> str:
+    return json.dumps(json_safe(row), allow_nan=False, ensure_ascii=False) + "\n"
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -369,6 +378,28 @@ def _row(entry: Entry, checksum: str, result: dict) -> dict:
             **result, "submission": entry.source}
 
 
+def _key(student: str) -> str:
+    """A student's id as results.jsonl holds it (escaped: ids come from file and folder names)."""
+    return escape(student)
+
+
+def _record(log: ResultsLog, row: dict, spec: Spec, tests: list[str] | None) -> dict:
+    """Append ``row`` to the log and return it as written (escaped, finite); a row that cannot be
+    written becomes that student's grader-error row (regraded next run), so that one result never
+    stops the batch."""
+    try:
+        safe = json_safe(row)
+        log.append(safe)
+        return safe
+    except (ValueError, TypeError, RecursionError) as exc:
+        identity = {k: row[k] for k in ("student", "name", "members", "layout", "source", "checksum") if k in row}
+        failed = {**identity, **_empty_row(spec, tests, GRADER_ERROR, f"the result could not be recorded "
+                                             f"({type(exc).__name__}: {exc})"), "submission": row.get("source", "")}
+        failed = json_safe(failed)
+        log.append(failed)
+        return failed
+
+
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """OUT, created if needed, for one batch at a time: two writers would interleave their rows."""
@@ -429,25 +460,27 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
             log.rewrite([])
         staging = out / STAGING
         shutil.rmtree(staging, ignore_errors=True)
-        rows: dict[str, dict] = {}
+        rows: dict[str, dict] = {}              # by _key(student), as in results.jsonl
         todo: list[Job] = []
         from .similarity_report import SourceKeeper
         sources = SourceKeeper(spec, out)         # what grade similarity compares, kept as results come
         for index, entry in enumerate(found.entries):
             if received:
                 break
+            key = _key(entry.student)
             try:
                 checksum = entry.checksum()
-                if needs_grading(previous.get(entry.student), checksum):
+                if needs_grading(previous.get(key), checksum):
                     todo.append(Job(entry, checksum, _stage(entry, staging / str(index), spec.files)))
                 else:
-                    rows[entry.student] = previous[entry.student]
+                    rows[key] = previous[key]
             except OSError as exc:            # a file that went, a link or FIFO swapped in, too large to stage
-                rows[entry.student] = _row(entry, "", _empty_row(spec, tests, UNREADABLE, f"{entry.source}: {exc}"))
-                log.append(rows[entry.student])
+                rows[key] = _record(log, _row(entry, "", _empty_row(spec, tests, UNREADABLE, f"{entry.source}: {exc}")),
+                                    spec, tests)
+        keys = [_key(e.student) for e in found.entries]
         summary = BatchSummary(total=len(found.entries), graded_now=0, reused=len(rows), rows=[],
                                skipped=found.skipped, damaged_lines=damaged,
-                               stale_students=sorted(set(previous) - {e.student for e in found.entries}))
+                               stale_students=sorted(set(previous) - set(keys)))
         if todo and not received:
             progress = Progress(len(todo), stream=log_stream, bar=bar)
             limit_s = 120 + 4 * sum((t.timeout or spec.limits.wall_seconds) for t in selected)
@@ -458,8 +491,8 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
                     job = todo[job_id]
                     if result["status"] != GRADED:       # fill in score 0 of the maximum
                         result = {**_empty_row(spec, tests, result["status"], result["reason"]), **result}
-                    row = rows[job.entry.student] = _row(job.entry, job.checksum, result)
-                    log.append(row)
+                    row = rows[_key(job.entry.student)] = _record(log, _row(job.entry, job.checksum, result),
+                                                                  spec, tests)
                     sources.keep(job.checksum, job.path)
                     summary.graded_now += 1
                     progress.update(job.entry.student, row)
@@ -469,8 +502,7 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         summary.interrupted = received[0] if received else 0
         # A submission not regraded before a stop keeps its previous row (and its old checksum,
         # so the next run regrades it); students no longer in SUBMISSIONS go.
-        summary.rows = [rows.get(e.student) or previous[e.student] for e in found.entries
-                        if e.student in rows or e.student in previous]
+        summary.rows = [rows.get(k) or previous[k] for k in keys if k in rows or k in previous]
         log.rewrite(summary.rows)
         write_outputs(spec, summary, out)
         if similarity:
@@ -498,6 +530,8 @@ class Progress:
         self.start = time.monotonic()
 
     def update(self, student: str, row: dict) -> None:
+        """Count ``row`` and show it. The student's id and the row's reason come from file names and
+        the submission's own text: they are escaped to one line (:func:`grader.text.escape`)."""
         self.done += 1
         problem = row["status"] != GRADED or any(t["status"] in ("timeout", "crashed") for t in row["tests"])
         self.problems += problem
@@ -512,8 +546,9 @@ class Progress:
                               f"problems {self.problems}  elapsed {_clock(elapsed)}  ETA {_clock(eta)} ")
         else:
             score = f"{row['score']:g}/{row['max_score']:g}"
-            why = f": {row['reason']}" if row["status"] != GRADED else ""
-            self.stream.write(f"[{self.done}/{self.total}] {student}: {score} ({row['status']}{why}) "
+            why = f": {escape(row['reason'], multiline=False)}" if row["status"] != GRADED else ""
+            self.stream.write(f"[{self.done}/{self.total}] {escape(student, multiline=False)}: {score} "
+                              f"({escape(row['status'], multiline=False)}{why}) "
                               f"{row.get('grader_seconds', 0):.1f} s\n")
         self.stream.flush()
 

@@ -19,7 +19,15 @@ class UsageError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file=None) -> None:
-        click.echo(f"grade: error: {self.format_message()}", err=True)
+        # The message may quote the submission (its file names, a notebook's metadata): one line,
+        # escaped, so that it cannot drive the terminal.
+        click.echo(f"grade: error: {_shown(self.format_message())}", err=True)
+
+
+def _shown(text: str) -> str:
+    """Text from a submission or a class folder, escaped to one line for the terminal."""
+    from .text import escape
+    return escape(text, multiline=False)
 
 
 class _GradeGroup(click.Group):
@@ -140,12 +148,12 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
     except (SpecError, BatchError) as exc:
         raise UsageError(str(exc)) from None
     for line in summary.skipped:
-        click.echo(f"grade: skipped {line}", err=True)
+        click.echo(f"grade: skipped {_shown(line)}", err=True)
     if summary.damaged_lines:
         click.echo(f"grade: dropped {summary.damaged_lines} damaged line(s) of results.jsonl (a stopped run)", err=True)
     if summary.stale_students:
         click.echo(f"grade: dropped the rows of {len(summary.stale_students)} student(s) no longer in "
-                   f"{submissions}: {', '.join(summary.stale_students[:10])}", err=True)
+                   f"{_shown(str(submissions))}: {_shown(', '.join(summary.stale_students[:10]))}", err=True)
     statuses = [row["status"] for row in summary.rows]
     click.echo(f"{len(summary.rows)} of {summary.total} submissions have a result ({summary.graded_now} graded now, "
                f"{summary.reused} kept): {statuses.count('graded')} graded, {statuses.count('unreadable')} "
@@ -234,10 +242,10 @@ def export_grades(out: Path, lms: str, roster: Path, column: str | None, scale: 
     click.echo(f"wrote {target}: {done.matched} student(s) with a grade")
     if done.unmatched_results:
         click.echo(f"grade: {len(done.unmatched_results)} result(s) match no one in {roster}: "
-                   f"{', '.join(done.unmatched_results)}", err=True)
+                   f"{_shown(', '.join(done.unmatched_results))}", err=True)
     if done.missing:
         click.echo(f"grade: {len(done.missing)} student(s) in the roster have no result: "
-                   f"{', '.join(done.missing[:20])}{' ...' if len(done.missing) > 20 else ''}", err=True)
+                   f"{_shown(', '.join(done.missing[:20]))}{' ...' if len(done.missing) > 20 else ''}", err=True)
 
 
 @main.command()
@@ -255,7 +263,7 @@ def autograde(platform: str, assignment: Path, root: Path | None) -> None:
     from .autograder import run_gradescope, run_prairielearn
 
     data = (run_gradescope if platform == "gradescope" else run_prairielearn)(assignment, root)
-    click.echo(f"score {data['score']:g}" + (f" ({data['output']})" if not data.get("tests") else ""))
+    click.echo(f"score {data['score']:g}" + (f" ({_shown(data['output'])})" if not data.get("tests") else ""))
 
 
 @main.command()

@@ -3,6 +3,11 @@
 Order of checks: type (array, number, tuple, dict, None), then shape, then dtype, then NaN/inf where
 the expected value is finite, then the tolerance ``|got - expected| <= atol + rtol * |expected|``.
 The first failure of each output becomes a one-paragraph message for the student.
+
+Where a student's huge but finite output makes an error overflow float64 (1.7e308 against an
+expected 0.5), that is the student's output being wrong: the message says "max rel error above
+1.79769e+308", the figure is infinity here and null once serialised (strict JSON has no
+infinity; :func:`grader.results.json_safe`).
 """
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .text import escape
 from .worker import Other, Scalar
 
 #: Default (rtol, atol) by the expected output's dtype; a test may set its own.
@@ -19,6 +25,7 @@ DEFAULT_TOLERANCE = {
     np.dtype(np.float16): (1e-2, 1e-3),
 }
 EXACT = (0.0, 0.0)
+LARGEST = float(np.finfo(np.float64).max)      # an error beyond this overflowed
 
 
 @dataclass
@@ -26,8 +33,8 @@ class Comparison:
     """The verdict on one output (or a tuple of them). ``problems`` is empty when it matches."""
 
     problems: list[str] = field(default_factory=list)
-    max_abs: float | None = None
-    max_rel: float | None = None
+    max_abs: float | None = None       # the largest error over every output; inf: it overflowed
+    max_rel: float | None = None       # (JSON writers turn inf into null: grader.results.json_safe)
 
     @property
     def ok(self) -> bool:
@@ -55,11 +62,15 @@ def tolerance(expected: np.ndarray, rtol: float | None, atol: float | None) -> t
 
 
 def describe(value) -> str:
-    """What kind of thing a value is, in words, for 'returned X, expected Y' messages."""
+    """What kind of thing a value is, in words, for 'returned X, expected Y' messages.
+
+    The type names of Scalars and Others come from the student's objects: they are escaped
+    (:func:`grader.text.escape`), as a class named with terminal escapes would otherwise put them
+    into every report."""
     if value is None:
         return "None"
     if isinstance(value, Scalar):
-        return f"a number ({value.typename})"
+        return f"a number ({escape(value.typename, multiline=False)})"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}, dtype {value.dtype}"
     if isinstance(value, (tuple, list)):
@@ -67,7 +78,7 @@ def describe(value) -> str:
     if isinstance(value, dict):
         return "a dict"
     if isinstance(value, Other):
-        return f"a {value.typename}"
+        return f"a {escape(value.typename, multiline=False)}"
     if isinstance(value, (int, float, np.generic)):
         return f"a number ({type(value).__name__})"
     return f"a {type(value).__name__}"
@@ -149,13 +160,43 @@ def _compare(got, expected, rtol, atol, check_dtype, names, name, result: Compar
     _compare_values(got, expected, rtol, atol, name, result)
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """The largest errors of one output; infinity where an error of two finite values overflowed."""
+
+    max_abs: float | None
+    max_rel: float | None
+
+
+def _largest(errors: np.ndarray, where: np.ndarray, overflowed: np.ndarray) -> float | None:
+    """The largest finite error in ``where``; inf when one of ``overflowed`` did; None for none."""
+    if overflowed.any():
+        return float("inf")
+    finite = where & np.isfinite(errors)
+    return float(errors[finite].max()) if finite.any() else None
+
+
+def _figures(g: np.ndarray, e: np.ndarray, diff: np.ndarray, rel: np.ndarray) -> _Figures:
+    """Errors where both values are finite (an infinite one there overflowed float64). An error
+    relative to an exact 0 means nothing and is left out."""
+    both = np.isfinite(g) & np.isfinite(e)
+    nonzero = e != 0
+    return _Figures(max_abs=_largest(diff, both, both & ~np.isfinite(diff)),
+                    max_rel=_largest(rel, both & nonzero, both & nonzero & ~np.isfinite(rel)))
+
+
+def _record(result: Comparison, figures: _Figures) -> None:
+    """Fold one output's figures into the comparison's: the largest over every output."""
+    result.max_abs = max(filter(lambda x: x is not None, (result.max_abs, figures.max_abs)), default=None)
+    result.max_rel = max(filter(lambda x: x is not None, (result.max_rel, figures.max_rel)), default=None)
+
+
 def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, result: Comparison) -> None:
     rtol, atol = tolerance(expected, rtol, atol)
     g = got.astype(np.float64)
     e = expected.astype(np.float64)
     if np.array_equal(g, e) and np.isfinite(e).all():      # the common case, at a fifth of the cost
-        result.max_abs = 0.0 if e.size else None
-        result.max_rel = 0.0 if (e != 0).any() else None
+        _record(result, _Figures(0.0 if e.size else None, 0.0 if (e != 0).any() else None))
         return
     where = "" if e.ndim == 0 else " at {}"
     bad_nan = np.isnan(g) & ~np.isnan(e)
@@ -171,13 +212,14 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
         diff = np.abs(g - e)
         close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
         rel = diff / np.abs(e)
-    finite = np.isfinite(diff)
-    relative = finite & (e != 0)            # an error relative to an exact 0 means nothing
-    result.max_abs = float(diff[finite].max()) if finite.any() else None
-    result.max_rel = float(rel[relative].max()) if relative.any() else None
+        lost = ~np.isfinite(diff) & np.isfinite(g) & np.isfinite(e)    # 1e308 - (-1e308): rel is 2
+        if lost.any():
+            rel = np.where(lost, np.abs(g / e - 1.0), rel)
+    figures = _figures(g, e, diff, rel)
+    _record(result, figures)
     if close.all():
         return
-    with np.errstate(divide="ignore", invalid="ignore"):     # exact tolerance divides by 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # exact tolerance divides by 0
         excess = np.where(close, 0.0, diff / (atol + rtol * np.abs(e)))
     # NaN where the expected value is NaN (a mutant's overflow) and the student's is not: the worst.
     idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.nan_to_num(excess, nan=np.inf)), e.shape))
@@ -185,12 +227,12 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, rtol, atol, name, res
     elements = f"{count} of {e.size} elements differ; worst" if e.ndim else "value differs"
     result.problems.append(
         f"{name}: {elements}{where.format(list(idx))}: got {fmt(g[idx])}, expected {fmt(e[idx])} "
-        f"({_errors(result)}tolerance rtol={rtol:g}, atol={atol:g}).")
+        f"({_errors(figures)}tolerance rtol={rtol:g}, atol={atol:g}).")
 
 
-def _errors(result: Comparison) -> str:
-    """ "max abs error A, max rel error R; " for the figures that exist (none when every
-    difference is infinite or against an exact 0)."""
-    parts = [f"max {kind} error {fmt(value)}" for kind, value in (("abs", result.max_abs), ("rel", result.max_rel))
-             if value is not None]
+def _errors(figures: _Figures) -> str:
+    """ "max abs error A, max rel error R; " for the figures that exist ("above 1.79769e+308"
+    where one overflowed; none when every difference is against an exact 0 or a non-finite value)."""
+    parts = [f"max {kind} error {fmt(value) if value <= LARGEST else 'above ' + fmt(LARGEST)}"
+             for kind, value in (("abs", figures.max_abs), ("rel", figures.max_rel)) if value is not None]
     return ", ".join(parts) + "; " if parts else ""

@@ -12,7 +12,8 @@
 A result is matched to a roster row by the student id the batch found (Canvas user id, SIS id,
 Moodle participant id, Gradescope ``sid`` or email) in any id column of the roster, then by name.
 Results that match no one, and roster rows without a result, are reported: nothing is dropped
-silently. Cells are neutralised against spreadsheet formula injection, as in ``grades.csv``.
+silently. Cells are neutralised against spreadsheet formula injection and escaped to one line, as
+in ``grades.csv`` (:func:`grader.text.spreadsheet_cell`); the names reported are escaped too.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .text import escape, spreadsheet_cell
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_IDS = ("ID", "SIS User ID", "SIS Login ID")
@@ -43,11 +46,6 @@ class Export:
     missing: list[str] = field(default_factory=list)             # roster rows with no result
 
 
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet will show, never execute (OWASP: a leading ' before = + - @ tab CR)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
 def _name_key(name: str) -> str:
     """A name reduced to lowercase letters, so "Doe, Jane", "Jane Doe" and "doejane" can meet."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -60,7 +58,7 @@ def read_results(out: Path) -> list[dict]:
     if not path.is_file():
         raise ExportError(f"{path}: no such file (run grade batch with --out {out} first)")
     rows: dict[str, dict] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():   # a bad byte costs one line
         try:
             row = json.loads(line)
         except ValueError:
@@ -104,7 +102,7 @@ def _match(results: list[dict], roster: list[dict[str, str]], id_columns: tuple[
             if index is None and result.get("name") and not result.get("members"):
                 index = by_name.get(_name_key(str(result["name"])))
             if index is None:
-                unmatched.append(f"{student}" + (f" ({result['name']})" if result.get("name") else ""))
+                unmatched.append(escape(f"{student}" + (f" ({result['name']})" if result.get("name") else ""), False))
             else:
                 scores[index] = score
     return scores, unmatched
@@ -113,8 +111,8 @@ def _match(results: list[dict], roster: list[dict[str, str]], id_columns: tuple[
 def _write(header: list[str], rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([_safe(h) for h in header])
-    writer.writerows([[_safe(c) for c in row] for row in rows])
+    writer.writerow([spreadsheet_cell(h) for h in header])
+    writer.writerows([[spreadsheet_cell(c) for c in row] for row in rows])
     return buffer.getvalue()
 
 

@@ -10,13 +10,15 @@
   submissions and files that need a look.
 
 Every file is written to a temporary name and renamed, so a reader never sees half a file.
+Student text (ids from file names, reasons, messages) is escaped in every one of them
+(:mod:`grader.text`): one line in CSV cells and tables, Markdown that cannot become a link or a
+heading, HTML entities.
 """
 from __future__ import annotations
 
 import base64
 import csv
 import hashlib
-import html
 import io
 import re
 from collections import Counter
@@ -28,18 +30,14 @@ from .compare import fmt
 from .reports import render_html, render_markdown
 from .results import Result, TestResult
 from .spec import Spec
+from .text import html_text, markdown_code_span, markdown_text
+from .text import spreadsheet_cell as neutralise
 
 if TYPE_CHECKING:
     from .batch import BatchSummary
 
 GRADES_FILE, REPORT_FILE, FEEDBACK_DIR = "grades.csv", "report.html", "feedback"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEST_FIELDS = {f.name for f in fields(TestResult)}
-
-
-def neutralise(cell: str) -> str:
-    """A CSV text cell that no spreadsheet will execute: a leading apostrophe before a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def feedback_name(student: str) -> str:
@@ -73,7 +71,8 @@ def gradebook(rows: list[dict], test_names: list[str]) -> str:
         points = {t["name"]: fmt(t["score"]) for t in row.get("tests", [])}
         for student in _students(row):
             writer.writerow([neutralise(student), neutralise(row.get("name", "")), fmt(row["score"]),
-                             fmt(row["max_score"]), row["status"], *(points.get(n, "0") for n in test_names)])
+                             fmt(row["max_score"]), neutralise(row["status"]),
+                             *(points.get(n, "0") for n in test_names)])
     return buffer.getvalue()
 
 
@@ -88,13 +87,14 @@ def _not_graded_text(row: dict) -> str:
 def feedback_markdown(row: dict) -> str:
     if row["status"] == "graded":
         return render_markdown(result_from_row(row), student_view=True)
-    return (f"# {row.get('assignment', '')}: {row.get('title', '')}\n\nSubmission: `{row['source']}`\n\n"
-            f"**Score: 0/{fmt(row['max_score'])}**\n\n{_not_graded_text(row)}\n")
+    return (f"# {markdown_text(row.get('assignment', ''))}: {markdown_text(row.get('title', ''))}\n\n"
+            f"Submission: {markdown_code_span(row['source'])}\n\n"
+            f"**Score: 0/{fmt(row['max_score'])}**\n\n{markdown_text(_not_graded_text(row))}\n")
 
 
 def feedback_html(row: dict) -> str:
     """A complete page (the student view of :func:`grader.reports.render_html`)."""
-    e = html.escape
+    e = html_text
     if row["status"] == "graded":
         body = render_html(result_from_row(row), student_view=True)
     else:
@@ -105,7 +105,7 @@ def feedback_html(row: dict) -> str:
 
 
 def _page(title: str, body: str, style: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html_text(title, False)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<style>{style}</style></head>\n<body>\n{body}\n</body></html>\n")
 
@@ -153,9 +153,10 @@ def _pass_rates(rows: list[dict], test_names: list[str]) -> dict[str, float]:
 def _table(header: list[str], body: list[list[str]], empty: str) -> str:
     """An HTML table from text cells (escaped here)."""
     if not body:
-        return f"<p>{html.escape(empty)}</p>"
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    lines = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>" for cells in body)
+        return f"<p>{html_text(empty)}</p>"
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
+    lines = "".join("<tr>" + "".join(f"<td>{html_text(c, multiline=False)}</td>" for c in cells) + "</tr>"
+                    for cells in body)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
 
 
@@ -170,7 +171,7 @@ th{background:#f3f3f3} img{max-width:100%}
 def class_report(spec: Spec, summary: "BatchSummary", test_names: list[str]) -> str:
     """report.html: the instructor's view of the whole batch."""
     rows = summary.rows
-    e = html.escape
+    e = html_text
     max_score = max((r["max_score"] for r in rows), default=0.0)
     statuses = Counter(r["status"] for r in rows)
     with_status = {s: sum(any(t["status"] == s for t in r["tests"]) for r in rows) for s in ("timeout", "crashed", "error")}

@@ -11,6 +11,10 @@ never its message, which names its inputs.
 * PrairieLearn external grader: ``score`` in 0..1, ``tests[]`` with ``points``/``max_points``.
 * JUnit XML for CI runners (GitHub Classroom, GitLab): one ``testcase`` per test, points as
   properties.
+
+Student text is data here too: each renderer starts from :meth:`Result.escaped` (no control
+character, bidi override or lone surrogate, so the JSON is strict UTF-8 and the XML is XML 1.0),
+and Gradescope's Markdown shows a message in a code block that nothing inside it can close.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, Literal
 
 from .results import Result, TestResult
+from .text import escape, markdown_code_block, markdown_text
 
 HiddenVisibility = Literal["hidden", "after_due_date", "after_published"]
 
@@ -33,9 +38,11 @@ def _student_view(test: TestResult) -> tuple[str, str]:
 
 
 def _markdown(test: TestResult) -> str:
+    """A test's output for Gradescope: the message in a code block, the hint (the course's own
+    Markdown, from the mistake catalogue) after it."""
     message, hint = _student_view(test)
-    body = message if test.visibility == "hidden" or message == "Passed." else f"```\n{message}\n```"
-    return body + (f"\n\n**Hint:** {hint}" if hint else "")
+    body = message if test.visibility == "hidden" or message == "Passed." else markdown_code_block(message)
+    return body + (f"\n\n**Hint:** {escape(hint, multiline=False)}" if hint else "")
 
 
 def _plain(test: TestResult) -> str:
@@ -50,6 +57,7 @@ def gradescope_results(result: Result, *, hidden_visibility: HiddenVisibility = 
     ``hidden_visibility`` is when students see hidden tests; ``leaderboard`` names performance
     tests whose time ratio to the reference goes on the leaderboard (lower is better).
     """
+    result = result.escaped()
     tests = []
     for number, t in enumerate(result.tests, start=1):
         tests.append({
@@ -59,7 +67,7 @@ def gradescope_results(result: Result, *, hidden_visibility: HiddenVisibility = 
             "visibility": "visible" if t.visibility == "public" else hidden_visibility,
             "tags": [t.function, t.kind],
         })
-    notes = "".join(f"**Note:** {note}\n\n" for note in result.notes)
+    notes = "".join(f"**Note:** {markdown_text(note)}\n\n" for note in result.notes)
     passed = sum(t.status == "passed" for t in result.tests)
     out: dict[str, Any] = {
         "score": result.score,
@@ -71,7 +79,7 @@ def gradescope_results(result: Result, *, hidden_visibility: HiddenVisibility = 
         "extra_data": {"assignment": result.assignment, "isolation": result.isolation},
     }
     board = [{"name": t.name, "value": round(t.details["ratio"], 3), "order": "asc"}
-             for t in result.tests if t.name in leaderboard and "ratio" in t.details]
+             for t in result.tests if t.name in leaderboard and isinstance(t.details.get("ratio"), (int, float))]
     if board:
         out["leaderboard"] = board
     return out
@@ -80,12 +88,13 @@ def gradescope_results(result: Result, *, hidden_visibility: HiddenVisibility = 
 def gradescope_failure(reason: str, isolation: str = "") -> dict[str, Any]:
     """A valid ``results.json`` for a submission that could not be graded at all: score 0 and why."""
     return {"score": 0.0, "execution_time": 0.0, "output_format": "md", "stdout_visibility": "hidden",
-            "output": f"Your submission could not be graded: {reason}", "tests": [],
-            "extra_data": {"error": reason, "isolation": isolation}}
+            "output": f"Your submission could not be graded: {markdown_text(reason)}", "tests": [],
+            "extra_data": {"error": escape(reason, multiline=False), "isolation": escape(isolation, multiline=False)}}
 
 
 def prairielearn_results(result: Result) -> dict[str, Any]:
     """PrairieLearn's external-grader ``results.json``: ``score`` is a fraction in 0..1."""
+    result = result.escaped()
     total = result.max_score
     return {
         "gradable": True,
@@ -100,12 +109,14 @@ def prairielearn_results(result: Result) -> dict[str, Any]:
 
 def prairielearn_failure(reason: str) -> dict[str, Any]:
     """PrairieLearn's form for a submission that cannot be graded (shown to the student)."""
-    return {"gradable": False, "score": 0.0, "message": f"Your submission could not be graded: {reason}",
+    return {"gradable": False, "score": 0.0,
+            "message": f"Your submission could not be graded: {escape(reason, multiline=False)}",
             "output": "", "tests": []}
 
 
 def junit_xml(result: Result) -> str:
     """JUnit XML: one testsuite, one testcase per test (points in properties)."""
+    result = result.escaped()
     failures = sum(t.status == "failed" for t in result.tests)
     errors = sum(t.status in ("error", "timeout", "crashed") for t in result.tests)
     suite = ET.Element("testsuite", name=result.assignment, tests=str(len(result.tests)),
@@ -116,7 +127,7 @@ def junit_xml(result: Result) -> str:
         ET.SubElement(props, "property", name=name, value=str(value))
     for t in result.tests:
         case = ET.SubElement(suite, "testcase", classname=f"{result.assignment}.{t.function}", name=t.name,
-                             time=f"{t.details.get('call_seconds', 0.0):.3f}")
+                             time=f"{t.details.get('call_seconds') or 0.0:.3f}")
         case_props = ET.SubElement(case, "properties")
         for name, value in (("points", t.score), ("max_points", t.max_score), ("visibility", t.visibility)):
             ET.SubElement(case_props, "property", name=name, value=str(value))

@@ -5,12 +5,15 @@ Markdown and HTML have a *student view*: what a student may see of a result that
 tests. A hidden test then shows only its name, pass or fail and its points: never its message,
 inputs or hint, which would give its inputs away. The student's printed output is left out too,
 since it may echo a hidden test's inputs.
+
+Every renderer starts from :meth:`Result.escaped`, so student text is shown, never acted on (see
+:mod:`grader.text`): terminal text, JSON and HTML carry no control character, bidi override or lone
+surrogate; Markdown puts messages and printed output in code blocks that nothing inside can close.
 """
 from __future__ import annotations
 
 import html
 import json
-import re
 import textwrap
 from dataclasses import dataclass
 
@@ -18,6 +21,7 @@ import click
 
 from .compare import fmt
 from .results import Result
+from .text import markdown_code_block, markdown_code_span, markdown_text
 
 _STATUS_STYLE = {
     "passed": ("PASS", "green"),
@@ -33,6 +37,7 @@ def render_text(result: Result, color: bool) -> str:
     def style(text: str, **kw) -> str:
         return click.style(text, **kw) if color else text
 
+    result = result.escaped()
     width = max((len(t.name) for t in result.tests), default=10)
     lines = [style(f"{result.assignment}: {result.title}", bold=True), f"submission: {result.submission}",
              f"isolation: {result.isolation}" + (f"; references on {result.device}" if result.device != "cpu" else ""), ""]
@@ -61,6 +66,7 @@ def render_text(result: Result, color: bool) -> str:
 
 
 def render_json(result: Result) -> str:
+    """The result as one strict JSON document (``Result.to_dict``: escaped text, finite numbers)."""
     return json.dumps(result.to_dict(), indent=2, allow_nan=False, default=_json_default)
 
 
@@ -112,41 +118,31 @@ def _score_line(result: Result) -> str:
     return f"Score: {fmt(result.score)}/{fmt(result.max_score)} ({passed} of {len(result.tests)} tests passed)"
 
 
-def _fenced(text: str) -> str:
-    """``text`` as a Markdown code block whose fence no run of backticks inside can close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text}\n{fence}"
-
-
-def _md_cell(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(result: Result, student_view: bool) -> str:
     """A Markdown report: the score, a table of tests, then what went wrong in each failed test.
 
     Messages (which may hold the student's own exception text) go in code blocks, so nothing in
     them is read as Markdown or HTML.
     """
+    result = result.escaped()
     rows = _rows(result, student_view)
-    lines = [f"# {_md_cell(result.assignment)}: {_md_cell(result.title)}", "",
-             f"Submission: `{_md_cell(result.submission)}`", "", f"**{_score_line(result)}**", "",
+    lines = [f"# {markdown_text(result.assignment)}: {markdown_text(result.title)}", "",
+             f"Submission: {markdown_code_span(result.submission)}", "", f"**{_score_line(result)}**", "",
              "| Test | Status | Points |", "| --- | --- | ---: |"]
     for row in rows:
-        lines.append(f"| {_md_cell(row.name)}{' (hidden)' if row.hidden else ''} | {row.label} | {row.points} |")
+        lines.append(f"| {markdown_text(row.name)}{' (hidden)' if row.hidden else ''} | {row.label} | {row.points} |")
     details = [row for row in rows if row.message or row.hint]
     if details:
         lines += ["", "## Details"]
     for row in details:
-        lines += ["", f"### {_md_cell(row.name)}: {row.label}"]
+        lines += ["", f"### {markdown_text(row.name)}: {row.label}"]
         if row.message:
-            lines += ["", _fenced(row.message)]
+            lines += ["", markdown_code_block(row.message)]
         if row.hint:
-            lines += ["", f"**Hint:** {_md_cell(row.hint)}"]
+            lines += ["", f"**Hint:** {markdown_text(row.hint)}"]
     printed = _printed(result, student_view)
     if printed:
-        lines += ["", "## Your code printed (first lines)", "", _fenced(printed)]
+        lines += ["", "## Your code printed (first lines)", "", markdown_code_block(printed)]
     return "\n".join(lines) + "\n"
 
 
@@ -166,6 +162,7 @@ def render_html(result: Result, student_view: bool) -> str:
     """A self-contained HTML fragment (its own scoped ``<style>``): the score and a table with, per
     test, its name, status, points, message and hint. Everything from the result is escaped."""
     e = html.escape
+    result = result.escaped()
     body = []
     for row in _rows(result, student_view):
         hidden = " <small>(hidden)</small>" if row.hidden else ""

@@ -1,8 +1,18 @@
-"""The one results model. Every front end (terminal, JSON, LMS formats) renders these objects."""
+"""The one results model. Every front end (terminal, JSON, LMS formats) renders these objects.
+
+Much of a result's text comes from the student (messages, printed output, type names, the
+submission's path): :meth:`Result.escaped` and :meth:`Result.to_dict` pass all of it through
+:func:`grader.text.escape`, so that no renderer or writer meets a control character, a bidi
+override or a lone surrogate, and every serialised result is strict JSON (non-finite figures in
+``details`` become ``null``: their message says what they were).
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+
+from .text import escape
 
 Status = Literal["passed", "failed", "error", "timeout", "crashed"]
 
@@ -22,6 +32,15 @@ class TestResult:
     hint: str | None = None          # the teaching hint, when a known mistake was recognised
     mistake: str | None = None       # that mistake's catalogue name
     details: dict[str, Any] = field(default_factory=dict)   # figures for appeals (errors, timings)
+
+    def escaped(self) -> "TestResult":
+        """This verdict with its text escaped (:func:`grader.text.escape`): one line for names,
+        several for the message and hint; ``details`` made JSON-safe."""
+        return replace(self, name=escape(self.name, False), function=escape(self.function, False),
+                       kind=escape(self.kind, False), visibility=escape(self.visibility, False),
+                       message=escape(self.message), hint=None if self.hint is None else escape(self.hint),
+                       mistake=None if self.mistake is None else escape(self.mistake, False),
+                       details=json_safe(self.details))
 
 
 @dataclass
@@ -50,17 +69,45 @@ class Result:
     def all_passed(self) -> bool:
         return all(t.status == "passed" for t in self.tests)
 
+    def escaped(self) -> "Result":
+        """This result with every text escaped, ready for any renderer (see the module docstring)."""
+        return replace(self, assignment=escape(self.assignment, False), title=escape(self.title, False),
+                       submission=escape(self.submission, False), isolation=escape(self.isolation, False),
+                       device=escape(self.device, False), output=escape(self.output),
+                       notes=[escape(note) for note in self.notes], tests=[t.escaped() for t in self.tests])
+
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-safe plain data (escaped text, no NaN or infinity)."""
+        shown = self.escaped()
         return {
-            "assignment": self.assignment,
-            "title": self.title,
-            "submission": self.submission,
-            "score": self.score,
-            "max_score": self.max_score,
-            "isolation": self.isolation,
-            "device": self.device,
-            "duration_seconds": round(self.duration_seconds, 4),
-            "notes": list(self.notes),
-            "tests": [asdict(t) for t in self.tests],
-            "output": self.output,
+            "assignment": shown.assignment,
+            "title": shown.title,
+            "submission": shown.submission,
+            "score": json_safe(shown.score),
+            "max_score": json_safe(shown.max_score),
+            "isolation": shown.isolation,
+            "device": shown.device,
+            "duration_seconds": round(shown.duration_seconds, 4),
+            "notes": list(shown.notes),
+            "tests": [asdict(t) for t in shown.tests],
+            "output": shown.output,
         }
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` (dicts, lists, tuples, strings, numbers) with every string escaped and every
+    non-finite float as None, so that ``json.dumps(..., allow_nan=False)`` and a strict UTF-8
+    writer accept it. NumPy scalars become Python numbers; other objects become their ``str``."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {escape(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:      # a NumPy scalar
+        return json_safe(value.item())
+    return escape(str(value))

@@ -255,7 +255,8 @@ def test_gradebook_cells_never_become_formulas():
     assert table[1] == ["'" + EVIL_ID, "'+cmd|' /C calc'!A0", "3", "4", "graded", "3", "0"]
     assert table[2][0] == "'@SUM(A1:A9)" and table[2][2:] == ["3", "4", "graded", "3", "0"]
     assert table[3][:2] == ["'-2+3", "'\tTab"] and table[3][5:] == ["0", "0"]
-    assert neutralise("alice") == "alice" and neutralise("\rx") == "'\rx"
+    assert neutralise("alice") == "alice" and neutralise("\tx") == "'\tx"
+    assert neutralise("\rx") == "\\x0dx" and neutralise("a\nb") == "a\\x0ab"    # one line, shown escaped
 
 
 def test_feedback_names_are_safe_and_distinct():
@@ -599,3 +600,21 @@ def test_report_renders_in_a_real_browser(big_class, tmp_path):
                     f"--screenshot={shot}", "--window-size=1400,1200", (copied / "similarity" / "pair-0001.html").as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
+
+
+def test_a_row_that_cannot_be_recorded_becomes_that_students_grader_error(tmp_path):
+    """Writers never stop a batch: a row the log cannot serialise (here one that contains itself)
+    is recorded as that student's grader-error row, which the next run grades again."""
+    from grader.batch import _record
+    from grader.spec import load_spec
+
+    log = ResultsLog(tmp_path / "results.jsonl")
+    broken = {"student": "mallory\x1b[2J", "name": "", "members": [], "layout": "flat", "source": "m.py",
+              "checksum": "sha256:1", "status": "graded", "reason": "", "tests": []}
+    broken["details"] = broken
+    row = _record(log, broken, load_spec(ASSIGNMENT), None)
+    assert row["status"] == "grader-error" and "could not be recorded (RecursionError" in row["reason"]
+    assert row["student"] == "mallory\\x1b[2J" and row["checksum"] == "sha256:1" and row["score"] == 0
+    rows, damaged = log.load()
+    assert damaged == 0 and rows == {"mallory\\x1b[2J": row}
+    assert needs_grading(rows["mallory\\x1b[2J"], "sha256:1")

@@ -7,6 +7,7 @@ command line of any process left over).
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -108,3 +109,49 @@ def test_the_gradescope_file_records_the_tier(arena):
     assert document["extra_data"]["isolation"] == TIER.description
     assert TIER.description in document["output"]
     assert verdicts(result) == [("predict_small", "passed", 2.0)]
+
+
+RAW_TEXT = ("\x1b", "\x9b", "\x07", "\r", "\u202e", "\u2028", "\ud800")    # never in a log or a file
+
+
+def test_odd_text_and_overflow_cost_no_row_and_no_resume(arena, places, assignment, tmp_path):
+    """Issue 15, findings 8, 10, 11, 12 through grade batch: a lone surrogate in an exception, escape
+    sequences in a type name and in a notebook's metadata, Markdown in an exception, an overflowing
+    relative error. Every student gets the row they deserve, grades.csv and the feedback are
+    written, the log carries no terminal control, and a second run resumes without regrading."""
+    from grader.feedback import feedback_name
+
+    students = tmp_path / "class"
+    students.mkdir()
+    hostile = ["lone_surrogate.py", "escape_typename.py", "markdown_injection.py", "huge_finite.py",
+               "escape_metadata.ipynb"]
+    for name in hostile:
+        (students / name).write_text((arena.honest.parent / name).read_text())
+    shutil.copy(arena.honest, students / "alice.py")
+    out = places.out / "odd-text"
+    log = io.StringIO()
+    summary = run_batch(assignment / "assignment.yaml", students, out, jobs=2, tests=TESTS, log_stream=log, bar=False)
+    rows = {row["student"]: row for row in summary.rows}
+    assert {s: r["status"] for s, r in rows.items()} == {
+        "alice": GRADED, "lone_surrogate": GRADED, "escape_typename": GRADED, "markdown_injection": GRADED,
+        "huge_finite": GRADED, "escape_metadata": "unreadable"}, {s: r["reason"] for s, r in rows.items()}
+    assert verdicts_of(rows["alice"]) == arena.honest_alone(TESTS)
+    assert [t["status"] for t in rows["huge_finite"]["tests"]] == ["failed", "failed"]
+    assert "\\ud800" in rows["lone_surrogate"]["tests"][0]["message"]
+    assert summary.exit_status == 0
+    written = [out / "grades.csv", out / "report.html", out / "results.jsonl",
+               *(out / "feedback" / f"{feedback_name(s)}.{kind}" for s in rows for kind in ("md", "html"))]
+    for path in written:
+        text = path.read_text(encoding="utf-8")                    # strict UTF-8: no surrogate
+        assert not any(raw in text for raw in RAW_TEXT), (path.name, text[:300])
+    assert not any(raw in log.getvalue() for raw in RAW_TEXT), log.getvalue()
+    assert "\\x1b[2J" in log.getvalue()                             # the metadata, shown escaped
+    assert len(list(csv.reader(io.StringIO((out / "grades.csv").read_text())))) == 1 + len(rows)
+
+    again = run_batch(assignment / "assignment.yaml", students, out, jobs=2, tests=TESTS, log_stream=io.StringIO(),
+                      bar=False)
+    assert (again.graded_now, again.reused) == (0, len(rows)) and again.exit_status == 0
+
+
+def verdicts_of(row: dict) -> list[tuple[str, str, float]]:
+    return [(t["name"], t["status"], t["score"]) for t in row["tests"]]
