@@ -52,8 +52,8 @@ def _run(args: list[str], env: dict | None = None, cwd: Path = ROOT) -> float:
 
 def _worker_starts(repeats: int) -> dict[str, list[float]]:
     """Seconds from asking for a worker to its first answer, fork and spawn taken in turns."""
-    from grader.sandbox import Limits, Worker
-    from grader.template import Template
+    from grader.sandbox.client import Limits, Worker
+    from grader.sandbox.template import Template
 
     source = {"m": "def f(x):\n    return x\n"}
     times: dict[str, list[float]] = {"fork": [], "spawn": []}
@@ -73,7 +73,7 @@ def _worker_starts(repeats: int) -> dict[str, list[float]]:
 def _correct_solution(assignment: Path, into: Path) -> Path:
     """The course's correct solution of ``assignment`` as a folder of the student's files: the
     ``correct/`` folder, or ``correct.py`` (and ``correct_cuda.py`` for a second file ``conv_cuda.py``)."""
-    from grader.spec import load_spec
+    from grader.model.spec import load_spec
 
     found = ROOT / "tests" / "submissions" / assignment.name
     if (found / "correct").is_dir():
@@ -104,7 +104,7 @@ def _checks(assignment: Path, repeats: int, work: Path) -> tuple[list[float], li
 
 
 def section(options: Options) -> list[Table]:
-    from grader.spec import load_spec
+    from grader.model.spec import load_spec
 
     repeats = max(5, options.repeats // 2)
     starts = _worker_starts(2 * repeats)
@@ -162,7 +162,7 @@ def _batch(count: int, jobs: int, tests: list[str]) -> float:
 
 
 def batch_section(options: Options) -> list[Table]:
-    from grader.spec import load_spec
+    from grader.model.spec import load_spec
 
     untimed = [t.name for t in load_spec(ASSIGNMENT).tests if t.kind != "performance"]
     sizes = [10, 100] + ([1000] if os.environ.get("DLGRADE_BENCH_FULL") else [])

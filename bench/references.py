@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from grader.references import References
+from grader.grading.references import References
 from timing import Options, Table, interleaved, milliseconds, min_median, paired_ratio
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -80,8 +80,8 @@ def synthetic_class(count: int, seed: int = 0) -> list[dict[str, str]]:
 def write_batch_output(out: Path, students: list[dict[str, str]]) -> None:
     """What grade batch leaves in OUT for similarity: rows, kept sources, boilerplate."""
     sys.path.insert(0, str(ROOT))
-    from grader.similarity_report import DATA_DIR, boilerplate_sources
-    from grader.spec import load_spec
+    from grader.course.similarity_report import DATA_DIR, boilerplate_sources
+    from grader.model.spec import load_spec
 
     (out / DATA_DIR / "sources").mkdir(parents=True, exist_ok=True)
     (out / DATA_DIR / "boilerplate.json").write_text(json.dumps(boilerplate_sources(load_spec(ASSIGNMENT))))

@@ -1,10 +1,10 @@
 """dlgrade: grade deep-learning exercises written in NumPy against Numba references.
 
-The pipeline, one module per step: :mod:`~grader.spec` (assignment.yaml) ->
-:mod:`~grader.intake` (student sources) -> :mod:`~grader.inputs` (seeded inputs) ->
-:mod:`~grader.sandbox` / :mod:`~grader.worker` (untrusted calls) -> :mod:`~grader.compare`,
-:mod:`~grader.mistakes`, :mod:`~grader.timing` (verdicts) -> :mod:`~grader.results` ->
-:mod:`~grader.reports` and :mod:`~grader.cli`. :func:`grader.engine.grade` ties them together.
+The pipeline, one module per step: :mod:`~grader.model.spec` (assignment.yaml) ->
+:mod:`~grader.submissions.intake` (student sources) -> :mod:`~grader.grading.inputs` (seeded inputs) ->
+:mod:`~grader.sandbox.client` / :mod:`~grader.sandbox.worker` (untrusted calls) -> :mod:`~grader.grading.compare`,
+:mod:`~grader.grading.mistakes`, :mod:`~grader.grading.timing` (verdicts) -> :mod:`~grader.model.results` ->
+:mod:`~grader.render.reports` and :mod:`~grader.cli`. :func:`grader.grading.engine.grade` ties them together.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def check(name: str | None = None, assignment: str | None = None):
     far, and show the result as a table. ``from grader import check; check("relu")``.
 
     Importing :mod:`grader` stays light (no Numba, no Click): the engine loads on the first call.
-    See :func:`grader.notebook.check`.
+    See :func:`grader.submissions.notebook.check`.
     """
-    from .notebook import check as run_check
+    from .submissions.notebook import check as run_check
     return run_check(name, assignment)

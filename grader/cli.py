@@ -1,4 +1,4 @@
-"""The ``grade`` command line. Each command is a thin front end over :func:`grader.engine.grade`."""
+"""The ``grade`` command line. Each command is a thin front end over :func:`grader.grading.engine.grade`."""
 from __future__ import annotations
 
 import os
@@ -26,7 +26,7 @@ class UsageError(click.ClickException):
 
 def _shown(text: str) -> str:
     """Text from a submission or a class folder, escaped to one line for the terminal."""
-    from .text import escape
+    from .model.text import escape
     return escape(text, multiline=False)
 
 
@@ -34,7 +34,7 @@ class _GradeGroup(click.Group):
     """The ``grade`` group: a sandbox that cannot be set up as asked is a one-line error too."""
 
     def invoke(self, ctx: click.Context):
-        from .isolation import IsolationError
+        from .sandbox.isolation import IsolationError
 
         try:
             return super().invoke(ctx)
@@ -66,14 +66,14 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
 
     Exit status: 0 when every test passed, 1 when any did not, 2 for a usage or spec error.
     """
-    from .template import prepare_in_background
+    from .sandbox.template import prepare_in_background
 
     prepare_in_background()                       # the worker template starts while the spec loads
-    from . import answer_cache
-    from .engine import grade
-    from .intake import IntakeError, read_submission
-    from .reports import render_json, render_text
-    from .spec import SpecError, load_spec
+    from .grading import answer_cache
+    from .grading.engine import grade
+    from .submissions.intake import IntakeError, read_submission
+    from .render.reports import render_json, render_text
+    from .model.spec import SpecError, load_spec
 
     os.environ["DLGRADE_DEVICE"] = device         # read by the references when they load
     try:
@@ -91,7 +91,7 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
     if fmt == "json":
         click.echo(render_json(result))
     elif fmt == "junit":
-        from .lms import junit_xml
+        from .render.lms import junit_xml
         click.echo(junit_xml(result), nl=False)
     else:
         click.echo(render_text(result, color=sys.stdout.isatty() if color is None else color))
@@ -102,7 +102,7 @@ def _say_if_compiling(spec, tests) -> None:
     """A first run compiles the references (seconds): say so, rather than seem to hang."""
     if spec.fixtures is not None:
         return
-    from .references import References
+    from .grading.references import References
 
     used = {named[0] for t in tests for named in (t.reference, t.property, t.prepare) if named}
     cold = References(spec.references_dir).uncompiled(used)
@@ -138,8 +138,8 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
     """
     import os
 
-    from .batch import BatchError, run_batch
-    from .spec import SpecError
+    from .course.batch import BatchError, run_batch
+    from .model.spec import SpecError
 
     try:
         summary = run_batch(assignment, submissions, out, jobs=jobs or os.cpu_count() or 1, resume=resume,
@@ -174,9 +174,9 @@ def similarity_command(out: Path, threshold: float | None) -> None:
     section of OUT/report.html. Evidence for a person to weigh, never a verdict; students never
     see it, and nothing leaves this machine (docs/similarity.md).
     """
-    from .batch import BatchError, _locked
-    from .similarity import Settings
-    from .similarity_report import SimilarityError, load_rows, run_similarity
+    from .course.batch import BatchError, _locked
+    from .course.similarity import Settings
+    from .course.similarity_report import SimilarityError, load_rows, run_similarity
 
     settings = Settings() if threshold is None else Settings(threshold=threshold)
     try:
@@ -204,8 +204,8 @@ def gradescope(assignment: Path, out: Path, wheels: Path | None, include_secret:
 
     Upload the zip as the assignment's autograder; see docs/lms.md.
     """
-    from .autograder import build_gradescope
-    from .spec import SpecError
+    from .course.autograder import build_gradescope
+    from .model.spec import SpecError
 
     try:
         names = build_gradescope(assignment, out, wheels=wheels, include_secret=include_secret)
@@ -230,8 +230,8 @@ def export_grades(out: Path, lms: str, roster: Path, column: str | None, scale: 
 
     Students are matched to the roster by id, then by name; those who cannot be matched are listed.
     """
-    from .batch import atomic_write
-    from .export import ExportError, export
+    from .course.batch import atomic_write
+    from .render.export import ExportError, export
 
     try:
         done = export(out, lms, roster, column=column, scale=scale)
@@ -260,7 +260,7 @@ def autograde(platform: str, assignment: Path, root: Path | None) -> None:
     Always writes a valid results file and exits 0: a submission that cannot be graded gets
     score 0 and the reason.
     """
-    from .autograder import run_gradescope, run_prairielearn
+    from .course.autograder import run_gradescope, run_prairielearn
 
     data = (run_gradescope if platform == "gradescope" else run_prairielearn)(assignment, root)
     click.echo(f"score {data['score']:g}" + (f" ({_shown(data['output'])})" if not data.get("tests") else ""))
@@ -276,8 +276,8 @@ def release(assignments: tuple[Path, ...], out: Path) -> None:
     A bundle holds the README, the stubs, a notebook, the public tests and their fixtures (inputs
     and expected answers). Never the references, the hidden tests or the instructor's secret.
     """
-    from .release import ReleaseError, release_assignment
-    from .spec import SpecError
+    from .course.release import ReleaseError, release_assignment
+    from .model.spec import SpecError
 
     for folder in assignments:
         try:

@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-from grader.mistakes import Mistake
+from grader.grading.mistakes import Mistake
 
 from . import device
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from grader.gradcheck import numerical_gradient
-from grader.mistakes import Mistake
+from grader.grading.gradcheck import numerical_gradient
+from grader.grading.mistakes import Mistake
 
 from . import device
 

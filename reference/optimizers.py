@@ -33,7 +33,7 @@ from functools import partial
 import numpy as np
 from numba import njit
 
-from grader.mistakes import Mistake, with_pairs
+from grader.grading.mistakes import Mistake, with_pairs
 
 SGD_DEFAULTS = {"lr": 1e-3}
 MOMENTUM_DEFAULTS = {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0}
@@ -318,7 +318,7 @@ def _adam_variant(w, dw, config=None, *, bias_correction=True, increment_first=T
     t = config.get("step", 0) + 1
     used_t = t if increment_first else t - 1
     if used_t == 0:
-        # A student's code gives NaN here (1 − β⁰ = 0). grader.compare cannot yet take NaN on the
+        # A student's code gives NaN here (1 − β⁰ = 0). grader.grading.compare cannot yet take NaN on the
         # expected side, so this variant sits out the first step; a given step still names it.
         raise ZeroDivisionError("bias correction at step 0")
     c1, c2 = (1 - beta1 ** used_t, 1 - beta2 ** used_t) if bias_correction else (1.0, 1.0)
@@ -476,5 +476,5 @@ MISTAKES = {
     ],
 }
 # Two of these at once (no bias correction and eps inside the root...) are named too, when no
-# single mistake fits (grader.mistakes.with_pairs).
+# single mistake fits (grader.grading.mistakes.with_pairs).
 MISTAKES = with_pairs(MISTAKES, ["sgd_momentum", "nesterov", "rmsprop", "adam"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.engine import Grader
-from grader.references import References
-from grader.spec import load_spec
+from grader.grading.engine import Grader
+from grader.grading.references import References
+from grader.model.spec import load_spec
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import re
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from grader.results import Result, TestResult
+from grader.model.results import Result, TestResult
 
 FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import answer_cache
-from grader.engine import Grader, grade
-from grader.intake import read_submission
-from grader.spec import load_spec
+from grader.grading import answer_cache
+from grader.grading.engine import Grader, grade
+from grader.submissions.intake import read_submission
+from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_NUMBA = "import sys; sys.modules['numba'] = None; from grader.cli import main; main(sys.argv[1:])"
@@ -60,7 +60,7 @@ DOUBLE = "import numpy as np\n\ndef double(x):\n    return 2 * np.asarray(x)\n"
 def _check(folder: Path) -> tuple[int, str]:
     """``grade check --format json`` in a new process: a reference changed on disk is imported
     afresh, as it is for a user."""
-    done = subprocess.run([sys.executable, "-c", "import sys; from grader import answer_cache; "
+    done = subprocess.run([sys.executable, "-c", "import sys; from grader.grading import answer_cache; "
                            f"answer_cache.cache_root = lambda: __import__('pathlib').Path({str(answer_cache.cache_root())!r}); "
                            "from grader.cli import main; main(sys.argv[1:])", "check", str(folder), "--format", "json"],
                           capture_output=True, text=True, cwd=ROOT)
@@ -183,7 +183,7 @@ def test_stored_answers_need_no_numba(cache, tmp_path):
 def test_property_checks_from_stored_answers_need_no_numba_either(assignment, tmp_path):
     """Property checks are plain NumPy and their reference work (prepare) is a stored answer, so
     a check of an assignment with public property tests runs with Numba unimportable too."""
-    from grader.references import _use_private_numba_cache
+    from grader.grading.references import _use_private_numba_cache
 
     _use_private_numba_cache()                  # the compiled references are reused, not rebuilt
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "DLGRADE_DEVICE": "auto"}

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.engine import Grader
-from grader.intake import read_submission
-from grader.spec import load_spec
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
+from grader.model.spec import load_spec
 
 from grading_support import graded_functions, mistake_of
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader import sandbox
-from grader.engine import Grader
-from grader.intake import read_submission
-from grader.reports import render_json, render_text
-from grader.spec import load_spec
+from grader.sandbox import client as sandbox
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
+from grader.render.reports import render_json, render_text
+from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "01_perceptron"
@@ -29,7 +29,7 @@ BAD = ROOT / "tests" / "submissions" / "01_perceptron" / "bad"
 FUNCTIONS = ("predict", "update", "train", "linear_sgd_epoch")
 ALL = frozenset(FUNCTIONS)
 WALL = 2.0          # seconds per call in this file, so that endless loops end quickly
-RESULT_SCHEMA = json.loads((ROOT / "grader" / "schemas" / "result.schema.json").read_text())
+RESULT_SCHEMA = json.loads((ROOT / "grader" / "model" / "schemas" / "result.schema.json").read_text())
 
 
 @dataclasses.dataclass(frozen=True)

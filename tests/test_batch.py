@@ -30,11 +30,11 @@ import nbformat
 import pytest
 import yaml
 
-from grader.batch import Progress, ResultsLog, grade_one, needs_grading, run_batch
-from grader.feedback import feedback_name, gradebook, neutralise
-from grader.reports import render_html, render_markdown
-from grader.results import Result
-from grader.results import TestResult as Verdict
+from grader.course.batch import Progress, ResultsLog, grade_one, needs_grading, run_batch
+from grader.render.feedback import feedback_name, gradebook, neutralise
+from grader.render.reports import render_html, render_markdown
+from grader.model.results import Result
+from grader.model.results import TestResult as Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "01_perceptron"
@@ -346,13 +346,13 @@ def test_renderers_escape_what_the_student_controls():
 
 
 def test_grade_one_turns_a_grader_exception_into_a_row(monkeypatch, tmp_path):
-    import grader.engine
+    import grader.grading.engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("reference exploded")
 
     put(tmp_path / "alice.py", CORRECT)
-    monkeypatch.setattr(grader.engine.Grader, "grade", broken)
+    monkeypatch.setattr(grader.grading.engine.Grader, "grade", broken)
     row = grade_one(str(ASSIGNMENT / "assignment.yaml"), str(tmp_path / "alice.py"), "alice", {"tests": None})
     assert row["status"] == "grader-error" and row["reason"] == "RuntimeError: reference exploded"
     assert row["score"] == 0 and row["max_score"] > 0 and row["tests"] == []
@@ -582,7 +582,7 @@ def test_report_renders_in_a_real_browser(big_class, tmp_path):
                    capture_output=True, timeout=120, check=True)
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
     # grade similarity on a copy of OUT: its section in the report, and a pair's side-by-side page
-    from grader.similarity_report import run_similarity
+    from grader.course.similarity_report import run_similarity
 
     copied = tmp_path / "with_similarity"
     shutil.copytree(big_class["out"], copied)
@@ -605,8 +605,8 @@ def test_report_renders_in_a_real_browser(big_class, tmp_path):
 def test_a_row_that_cannot_be_recorded_becomes_that_students_grader_error(tmp_path):
     """Writers never stop a batch: a row the log cannot serialise (here one that contains itself)
     is recorded as that student's grader-error row, which the next run grades again."""
-    from grader.batch import _record
-    from grader.spec import load_spec
+    from grader.course.batch import _record
+    from grader.model.spec import load_spec
 
     log = ResultsLog(tmp_path / "results.jsonl")
     broken = {"student": "mallory\x1b[2J", "name": "", "members": [], "layout": "flat", "source": "m.py",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import run_batch
+from grader.course.batch import run_batch
 
 from test_batch import CORRECT, MISTAKES, bad, comparable, put, quick_spec, read_rows, zipped
 

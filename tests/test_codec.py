@@ -1,4 +1,4 @@
-"""The frame codec of grader/worker.py, and the parent's side against replies forged by student code.
+"""The frame codec of grader/sandbox/worker.py, and the parent's side against replies forged by student code.
 
 Both directions use one codec; the parent decodes what an untrusted process wrote, so every
 hostile frame must end in :class:`ProtocolError` (never another exception, a hang or a huge
@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import worker as codec
-from grader.engine import Grader
-from grader.intake import read_submission
-from grader.sandbox import Limits, Worker
-from grader.spec import load_spec
-from grader.worker import ProtocolError, Scalar
+from grader.sandbox import worker as codec
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
+from grader.sandbox.client import Limits, Worker
+from grader.model.spec import load_spec
+from grader.sandbox.worker import ProtocolError, Scalar
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = struct.Struct("<II")

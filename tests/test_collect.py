@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.collect import collect, submission_target
+from grader.submissions.collect import collect, submission_target
 
 
 def write(path: Path, text: str = "x = 1\n") -> Path:

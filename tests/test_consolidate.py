@@ -1,6 +1,6 @@
 """What the grader names for a wrong output. One student, one mistake: when a test's output fits
 several catalogued mistakes, the grader names the one that the function's other failed tests point
-to as well. Below that, :func:`grader.mistakes.diagnose` itself: an output left all zeros, a failure
+to as well. Below that, :func:`grader.grading.mistakes.diagnose` itself: an output left all zeros, a failure
 of dtype alone, two mistakes at once, one mistake that explains one output of several."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.intake import read_submission
-from grader.mistakes import Mistake, consolidate, diagnose, with_pairs
+from grader.submissions.intake import read_submission
+from grader.grading.mistakes import Mistake, consolidate, diagnose, with_pairs
 
 A, B, C = ("a", "hint a"), ("b", "hint b"), ("c", "hint c")
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions" / "01_perceptron" / "mistakes"

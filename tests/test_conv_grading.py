@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.intake import read_submission
+from grader.submissions.intake import read_submission
 
 from grading_support import mistake_of
 

@@ -39,7 +39,7 @@ def compare_devices() -> dict:
     """Run every CUDA reference next to its CPU twin; the largest differences, by name."""
     import numpy as np
 
-    from grader.references import References
+    from grader.grading.references import References
 
     references = References((ROOT / "reference").resolve())
     conv, kernels = references.module("conv"), references.module("cuda_kernels")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.export import ExportError, export
+from grader.render.export import ExportError, export
 
 
 def write_results(out: Path, rows: list[dict]) -> Path:

@@ -1,4 +1,4 @@
-"""grader.gradcheck: centred-difference gradients, the relative error, and the one-call check.
+"""grader.grading.gradcheck: centred-difference gradients, the relative error, and the one-call check.
 
 The helper is shipped to students and runs in their worker, so it is also checked to import on
 its own, with nothing from ``grader`` around it.
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import gradcheck
-from grader.gradcheck import check_gradient, numerical_gradient, relative_error
+from grader.grading import gradcheck
+from grader.grading.gradcheck import check_gradient, numerical_gradient, relative_error
 
 SHAPES = [(), (1,), (5,), (3, 4), (2, 3, 4)]
 

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader import lms
-from grader.batch import Progress, ResultsLog
+from grader.render import lms
+from grader.course.batch import Progress, ResultsLog
 from grader.cli import main
-from grader.export import export
-from grader.feedback import feedback_html, feedback_markdown, gradebook
-from grader.reports import render_html, render_json, render_markdown, render_text
+from grader.render.export import export
+from grader.render.feedback import feedback_html, feedback_markdown, gradebook
+from grader.render.reports import render_html, render_json, render_markdown, render_text
 from hostile_text import FUZZ, assert_inert, hostile, results, strings_in
 
 # The tags the HTML renderers write themselves; any other "<" came from the content.

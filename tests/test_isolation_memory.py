@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from grader import isolation
-from grader import remembered as verdict_file
+from grader.sandbox import isolation
+from grader.sandbox import remembered as verdict_file
 
 
 @pytest.fixture()

@@ -26,7 +26,7 @@ from grader.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "01_perceptron"
 SUBMISSIONS = ROOT / "tests" / "submissions" / "01_perceptron"
-SCHEMA = json.loads((ROOT / "grader" / "schemas" / "gradescope-results.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "grader" / "model" / "schemas" / "gradescope-results.schema.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,8 @@ def test_bundle_holds_what_gradescope_needs_and_scripts_are_executable(bundle):
         names = set(archive.namelist())
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
         secret = archive.read("secret").decode().strip()
-    for name in ("setup.sh", "run_autograder", "dlgrade/pyproject.toml", "dlgrade/grader/engine.py",
-                 "dlgrade/grader/schemas/assignment.schema.json", "assignments/01_perceptron/assignment.yaml",
+    for name in ("setup.sh", "run_autograder", "dlgrade/pyproject.toml", "dlgrade/grader/grading/engine.py",
+                 "dlgrade/grader/model/schemas/assignment.schema.json", "assignments/01_perceptron/assignment.yaml",
                  "reference/perceptron.py", "reference/__init__.py"):
         assert name in names
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
@@ -122,7 +122,7 @@ def test_leaderboard_and_hidden_visibility_follow_the_spec(tmp_path):
                         "gradescope: {hidden_visibility: hidden}")
     spec.write_text(text.replace("    timing: {max_ratio: 25, samples: 5, calls: 8}",
                                  "    timing: {max_ratio: 25, samples: 5, calls: 8}\n    leaderboard: true"))
-    from grader.autograder import run_gradescope
+    from grader.course.autograder import run_gradescope
 
     root = tmp_path / "ag"
     (root / "submission").mkdir(parents=True)

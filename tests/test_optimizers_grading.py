@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import Grader
-from grader.intake import read_submission
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
 
 from grading_support import assert_cli_stub_exits_1, assert_mistake_diagnosed, assert_stub_not_implemented, graded_functions, mistake_of
 
@@ -222,8 +222,8 @@ def test_an_in_place_sgd_is_blamed_on_sgd_not_on_minimize(spec, grade, tmp_path)
 def test_every_students_hidden_draw_catches_the_new_mistakes(spec, references, test_name, mistake):
     """The hidden tests draw their inputs per student: on each of 200 students' draws the mutant's
     trajectory differs from the reference's, so no student's draw lets the mistake through."""
-    from grader.compare import compare
-    from grader.worker import run_chain
+    from grader.grading.compare import compare
+    from grader.sandbox.worker import run_chain
 
     grader = Grader(spec, secret="test-secret")
     test = next(t for t in spec.tests if t.name == test_name)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import Grader
-from grader.intake import read_submission
-from grader.spec import load_spec
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
+from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "submissions" / "01_perceptron"

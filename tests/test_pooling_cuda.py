@@ -35,7 +35,7 @@ def compare_devices() -> dict:
     """Every pooling function through its public entry point (CUDA here) next to the CPU kernels."""
     import numpy as np
 
-    from grader.references import References
+    from grader.grading.references import References
 
     references = References((ROOT / "reference").resolve())
     pooling, device = references.module("pooling"), references.module("device")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.intake import read_submission
+from grader.submissions.intake import read_submission
 
 from grading_support import assert_cli_stub_exits_1, assert_mistake_diagnosed, mistake_of
 

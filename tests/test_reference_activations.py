@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.references import References
+from grader.grading.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 ref = References((ROOT / "reference").resolve()).module("activations")

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.gradcheck import numerical_gradient, relative_error
-from grader.engine import Grader
-from grader.references import References, import_helper
-from grader.spec import load_spec
+from grader.grading.gradcheck import numerical_gradient, relative_error
+from grader.grading.engine import Grader
+from grader.grading.references import References, import_helper
+from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "04_backprop"

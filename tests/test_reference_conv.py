@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.gradcheck import numerical_gradient, relative_error
-from grader.references import References
+from grader.grading.gradcheck import numerical_gradient, relative_error
+from grader.grading.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = References((ROOT / "reference").resolve())   # the grader's import path: one Numba cache

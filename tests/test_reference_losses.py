@@ -2,7 +2,7 @@
 
 The references decide every student's grade, so each loss is checked against a second,
 differently written formula, each gradient against that and against centred finite differences
-(grader.gradcheck) away from kinks, and both against the exact values the conventions fix:
+(grader.grading.gradcheck) away from kinks, and both against the exact values the conventions fix:
 probabilities of exactly 0 and 1 (log clamped at −100, divisions guarded by 1e-12), logits of
 ±1000, kinks (sign(0) = 0, hinge margin → 0), KL terms with target 0. When PyTorch is installed
 the references are compared with it directly; otherwise that test is skipped.
@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.gradcheck import numerical_gradient, relative_error
-from grader.references import References
+from grader.grading.gradcheck import numerical_gradient, relative_error
+from grader.grading.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 ref = References((ROOT / "reference").resolve()).module("losses")

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.inputs import blobs
-from grader.references import References
+from grader.grading.inputs import blobs
+from grader.grading.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 ref = References((ROOT / "reference").resolve()).module("perceptron")

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from grader.gradcheck import numerical_gradient
-from grader.references import References
+from grader.grading.gradcheck import numerical_gradient
+from grader.grading.references import References
 
 ROOT = Path(__file__).resolve().parents[1]
 ref = References((ROOT / "reference").resolve()).module("pooling")

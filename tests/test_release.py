@@ -19,14 +19,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader import calibration
+from grader.grading import calibration
 from grader.cli import main
-from grader.engine import Grader
-from grader.fixtures import Fixtures, Unstorable, call_key, pack, pack_blobs, read_blobs, unpack
-from grader.intake import read_submission
-from grader.release import ReleaseError, release_assignment
-from grader.spec import load_spec
-from grader.worker import FunctionRef
+from grader.grading.engine import Grader
+from grader.grading.fixtures import Fixtures, Unstorable, call_key, pack, pack_blobs, read_blobs, unpack
+from grader.submissions.intake import read_submission
+from grader.course.release import ReleaseError, release_assignment
+from grader.model.spec import load_spec
+from grader.sandbox.worker import FunctionRef
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.parent for p in (ROOT / "assignments").glob("*/assignment.yaml"))

@@ -5,8 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from grader.sandbox import Limits, Worker
-from grader.worker import to_plain
+from grader.sandbox.client import Limits, Worker
+from grader.sandbox.worker import to_plain
 
 PROBES = '''
 import os, sys, resource

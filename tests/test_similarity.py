@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.intake import read_submission
-from grader.similarity import Document, Settings, analyse, normalised_tokens, tokenise
-from grader.similarity_report import boilerplate_sources, section, side_by_side, similarity_csv
-from grader.spec import load_spec
-from grader.wrong_answers import failure_signatures, output_digest
+from grader.submissions.intake import read_submission
+from grader.course.similarity import Document, Settings, analyse, normalised_tokens, tokenise
+from grader.course.similarity_report import boilerplate_sources, section, side_by_side, similarity_csv
+from grader.model.spec import load_spec
+from grader.grading.wrong_answers import failure_signatures, output_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "tests" / "submissions" / "similarity"
@@ -199,7 +199,7 @@ def _styles(assignment: str) -> list[Path]:
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_honest_style_gets_full_marks(assignment):
-    from grader.engine import Grader
+    from grader.grading.engine import Grader
 
     spec = load_spec(ROOT / "assignments" / assignment)
     grader = Grader(spec)
@@ -266,7 +266,7 @@ def test_fingerprints_are_the_same_in_every_process_and_copydetect_loads_without
     import subprocess
     import sys
 
-    code = ("import sys; from grader.similarity import Settings, fingerprint, tokenise\n"
+    code = ("import sys; from grader.course.similarity import Settings, fingerprint, tokenise\n"
             "doc = tokenise('a', {'m': open(sys.argv[1]).read()})\n"
             "import numpy as np; fingerprint(doc, Settings(), np.zeros(0, dtype=np.int64))\n"
             "print(sorted(doc.where)[:20], len(doc.where), 'matplotlib.pyplot' in sys.modules)")

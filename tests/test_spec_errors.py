@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.spec import SpecError, load_spec
+from grader.model.spec import SpecError, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = ROOT / "reference"

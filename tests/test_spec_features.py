@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.engine import Grader
-from grader.inputs import InputMaker
-from grader.intake import Submission, read_submission
-from grader.spec import SpecError, load_spec
+from grader.grading.engine import Grader
+from grader.grading.inputs import InputMaker
+from grader.submissions.intake import Submission, read_submission
+from grader.model.spec import SpecError, load_spec
 
 REFERENCE = '''
 import numpy as np
-from grader.mistakes import Mistake
+from grader.grading.mistakes import Mistake
 
 
 def sgd(w, dw, config):
@@ -321,14 +321,14 @@ def test_a_trajectory_message_shows_the_first_steps_own_inputs(assignment):
 
 
 def test_an_expected_nan_does_not_break_the_comparison():
-    from grader.compare import compare
+    from grader.grading.compare import compare
 
     verdict = compare(np.array([1.0, 2.0]), np.array([1.0, np.nan]))
     assert not verdict.ok and "[1]" in verdict.message
 
 
 def test_an_infinite_expected_value_gets_a_message_without_error_figures():
-    from grader.compare import compare
+    from grader.grading.compare import compare
 
     verdict = compare(np.array([1.0, 2.0]), np.array([np.inf, np.inf]))
     assert not verdict.ok and verdict.max_abs is None and "max abs error" not in verdict.message
@@ -339,7 +339,7 @@ def test_an_infinite_expected_value_gets_a_message_without_error_figures():
 def test_equal_outputs_report_the_same_error_figures_as_a_full_comparison(value, monkeypatch):
     """Exactly equal outputs take a short cut; its figures must be those of the full comparison
     (0 where defined, None for an empty array or relative to exact zeros, none where inf meets inf)."""
-    from grader import compare as module
+    from grader.grading import compare as module
 
     fast = module.compare(value.copy(), value)
     slow = module.Comparison()

@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from grader.sandbox import Limits, Worker, _ForkedProcess
-from grader.template import Template
-from grader.worker import to_plain
+from grader.sandbox.client import Limits, Worker, _ForkedProcess
+from grader.sandbox.template import Template
+from grader.sandbox.worker import to_plain
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template is Linux-only")
 

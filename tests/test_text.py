@@ -1,4 +1,4 @@
-"""grader.text: the one escaping function for student text, its Markdown, HTML and CSV forms, and
+"""grader.model.text: the one escaping function for student text, its Markdown, HTML and CSV forms, and
 the comparison's figures where a student's huge output overflows float64 (issue 15)."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import mistune
 import numpy as np
 from hypothesis import given
 
-from grader.compare import compare, describe
-from grader.text import (escape, html_text, markdown_code_block, markdown_code_span, markdown_text,
+from grader.grading.compare import compare, describe
+from grader.model.text import (escape, html_text, markdown_code_block, markdown_code_span, markdown_text,
                          spreadsheet_cell)
-from grader.worker import Other, Scalar
+from grader.sandbox.worker import Other, Scalar
 from hostile_text import FUZZ, assert_inert, hostile, long_hostile
 
 

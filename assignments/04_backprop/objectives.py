@@ -3,7 +3,7 @@
 Each function takes an array ``x`` of any shape (float64) and returns a float; its ``*_grad`` twin
 returns the exact gradient, an array of x's shape. Check your numerical_gradient with them:
 
-    from gradcheck import relative_error            # or: from grader.gradcheck import ...
+    from gradcheck import relative_error            # or: from grader.grading.gradcheck import ...
     from objectives import weighted_cubes, weighted_cubes_grad
     x = np.random.default_rng(0).normal(size=(2, 3, 4))
     print(relative_error(numerical_gradient(weighted_cubes, x), weighted_cubes_grad(x)))   # about 1e-8

@@ -13,7 +13,7 @@ its expected outcome and that nothing else was lost (:meth:`Arena.attack`):
 * no process is left over: every worker was reaped, and no process remains in a worker's session
   or process group; every scratch folder is gone.
 
-The tier (``grader.isolation.current()``) is probed once. Expectations that only the strong tier
+The tier (``grader.sandbox.isolation.current()``) is probed once. Expectations that only the strong tier
 can meet use :func:`requires`, which skips with the reason where a layer is missing; a case that
 would really harm a machine without those layers is skipped there too. CI runs the suite twice:
 at the strongest tier the machine offers, and with ``DLGRADE_ISOLATION=basic``.
@@ -36,11 +36,11 @@ from typing import Iterator
 
 import pytest
 
-from grader import isolation, sandbox
-from grader.engine import Grader
-from grader.intake import read_submission
-from grader.results import Result
-from grader.spec import Spec, load_spec
+from grader.sandbox import isolation, client as sandbox
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
+from grader.model.results import Result
+from grader.model.spec import Spec, load_spec
 
 REPO = Path(__file__).resolve().parents[2]
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
@@ -49,13 +49,13 @@ WALL = 2.0                           # seconds per call: endless loops end quick
 TESTS = ["predict_small", "predict_random", "update_on_mistake"]
 TIER = isolation.current()
 # Files of the repository that no case may change (the suite grades with them all the time).
-WATCHED = [REPO / "pyproject.toml", REPO / "reference" / "perceptron.py", REPO / "grader" / "isolation.py",
+WATCHED = [REPO / "pyproject.toml", REPO / "reference" / "perceptron.py", REPO / "grader" / "sandbox" / "isolation.py",
            SUBMISSIONS / "honest.py"]
 HOSTILE_NAMES = ("results.json", "dlgrade_redteam")   # what the submissions try to leave behind
 
 
 def requires(*layers: str, why: str = ""):
-    """Skip unless every named isolation layer is active here (see grader.isolation.LAYERS)."""
+    """Skip unless every named isolation layer is active here (see grader.sandbox.isolation.LAYERS)."""
     missing = [layer for layer in layers if layer not in TIER.layers]
     reason = f"needs the {', '.join(missing)} layer(s){': ' + why if why else ''} (this machine: {TIER.description})"
     return pytest.mark.skipif(bool(missing), reason=reason)

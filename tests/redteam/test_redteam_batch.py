@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import lms
-from grader.batch import GRADED, run_batch
+from grader.render import lms
+from grader.course.batch import GRADED, run_batch
 from redteam_harness import ASSIGNMENT, REPO, TIER, WALL, assert_unchanged, snapshot, strong, verdicts
 
 # Hostile submissions that are harmless at every tier, and those that only the layers make harmless.
@@ -119,7 +119,7 @@ def test_odd_text_and_overflow_cost_no_row_and_no_resume(arena, places, assignme
     sequences in a type name and in a notebook's metadata, Markdown in an exception, an overflowing
     relative error. Every student gets the row they deserve, grades.csv and the feedback are
     written, the log carries no terminal control, and a second run resumes without regrading."""
-    from grader.feedback import feedback_name
+    from grader.render.feedback import feedback_name
 
     students = tmp_path / "class"
     students.mkdir()

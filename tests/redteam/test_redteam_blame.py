@@ -7,7 +7,7 @@ up), a signal without a name in Python, a negative status. Each case runs throug
 """
 from __future__ import annotations
 
-from grader import isolation
+from grader.sandbox import isolation
 from redteam_harness import messages, statuses
 
 

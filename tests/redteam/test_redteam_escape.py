@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from grader.sandbox import Worker
+from grader.sandbox.client import Worker
 from redteam_harness import TIER, messages, report, requires, statuses, strong
 
 REFUSED = {"PermissionError", "OSError", "ConnectionRefusedError", "gaierror"}

@@ -11,8 +11,8 @@ import zipfile
 
 import pytest
 
-from grader.intake import IntakeError, read_submission
-from grader.notebook import MAX_NOTEBOOK_BYTES
+from grader.submissions.intake import IntakeError, read_submission
+from grader.submissions.notebook import MAX_NOTEBOOK_BYTES
 from redteam_harness import SUBMISSIONS, assert_unchanged, messages, snapshot, statuses
 
 CORRECT = (SUBMISSIONS / "honest.py").read_text()

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.collect import Entry, collect
-from grader.intake import IntakeError, read_submission
+from grader.submissions.collect import Entry, collect
+from grader.submissions.intake import IntakeError, read_submission
 from redteam_harness import ASSIGNMENT, REPO, SUBMISSIONS
 
 HONEST = (SUBMISSIONS / "honest.py").read_text()
@@ -78,7 +78,7 @@ def test_a_link_to_a_folder_is_not_entered(places, tmp_path):
 
 
 def _spec():
-    from grader.spec import load_spec
+    from grader.model.spec import load_spec
     return load_spec(ASSIGNMENT)
 
 
@@ -175,7 +175,7 @@ def test_a_huge_extra_file_costs_the_batch_no_memory(tmp_path):
 
 
 def test_a_file_larger_than_any_reader_takes_is_keyed_by_its_size_unread(tmp_path):
-    """Over 64 MiB (grader.student_files.LARGEST_READ_BYTES) no reader takes a file, so its bytes
+    """Over 64 MiB (grader.submissions.student_files.LARGEST_READ_BYTES) no reader takes a file, so its bytes
     cannot change a grade: hashing a 3 GiB sparse file on every resume would only cost time."""
     students = tmp_path / "class"
     (students / "alice").mkdir(parents=True)
@@ -283,7 +283,7 @@ def test_a_notebook_too_deep_for_python_is_the_notebooks_fault(tmp_path, source,
 
 @pytest.mark.parametrize("target", ["secret", "environ"])
 def test_a_linked_module_that_the_course_provides_is_never_read(places, tmp_path, target):
-    from grader.spec import load_spec
+    from grader.model.spec import load_spec
 
     spec = load_spec(REPO / "assignments" / "04_backprop")
     folder = tmp_path / "student"

@@ -10,10 +10,10 @@ import sys
 import pytest
 import yaml
 
-from grader import isolation
-from grader.isolation import IsolationError, choose, seccomp_program
-from grader.sandbox import Limits, Worker
-from grader.spec import SpecError, load_spec
+from grader.sandbox import isolation
+from grader.sandbox.isolation import IsolationError, choose, seccomp_program
+from grader.sandbox.client import Limits, Worker
+from grader.model.spec import SpecError, load_spec
 from redteam_harness import ASSIGNMENT, REPO, requires
 
 
@@ -126,7 +126,7 @@ def test_a_bad_forbid_list_is_a_spec_error(tmp_path, bad):
 
 
 def test_the_tier_of_a_machine_can_be_printed():
-    done = subprocess.run([sys.executable, "-m", "grader.isolation", "--mode", "basic"], cwd=REPO,
+    done = subprocess.run([sys.executable, "-m", "grader.sandbox.isolation", "--mode", "basic"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(("basic", "local check"))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from grader.reports import render_json, render_text
+from grader.render.reports import render_json, render_text
 from redteam_harness import ASSIGNMENT, messages, statuses
 
 
@@ -110,8 +110,8 @@ def _check(submission, *options: str):
 
 def _every_rendering(result) -> dict[str, str]:
     """The result in each of its formats, as text."""
-    from grader import lms
-    from grader.reports import render_html, render_markdown
+    from grader.render import lms
+    from grader.render.reports import render_html, render_markdown
 
     return {"text": render_text(result, color=False), "json": render_json(result),
             "markdown": render_markdown(result, student_view=False), "html": render_html(result, student_view=False),
@@ -172,8 +172,8 @@ def _code_blocks_hold(markdown: str, needle: str) -> None:
 
 
 def test_markdown_in_an_exception_stays_inside_its_code_block_on_gradescope(arena):
-    from grader import lms
-    from grader.reports import render_markdown
+    from grader.render import lms
+    from grader.render.reports import render_markdown
 
     result = arena.attack("markdown_injection.py", tests=["predict_small"])
     assert statuses(result) == {"predict_small": "error"}
@@ -184,7 +184,7 @@ def test_markdown_in_an_exception_stays_inside_its_code_block_on_gradescope(aren
 
 
 def test_a_huge_finite_output_is_the_students_fault_with_finite_figures(arena):
-    from grader import lms
+    from grader.render import lms
 
     result = arena.attack("huge_finite.py", tests=["predict_small", "update_on_mistake"])
     assert statuses(result) == {"predict_small": "failed", "update_on_mistake": "failed"}, messages(result)

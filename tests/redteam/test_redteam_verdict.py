@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from grader import isolation, remembered
-from grader.sandbox import Limits, Worker
+from grader.sandbox import isolation, remembered
+from grader.sandbox.client import Limits, Worker
 from redteam_harness import statuses
 
 

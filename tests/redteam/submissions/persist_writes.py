@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-APPEND = {"bashrc": "__HOME__/.bashrc", "worker.py": "__REPO__/grader/worker.py",
+APPEND = {"bashrc": "__HOME__/.bashrc", "worker.py": "__REPO__/grader/sandbox/worker.py",
           "pyproject": "__REPO__/pyproject.toml", "canary": "__CANARY__/secret.txt"}
 CREATE = {"site-packages": "__SITE__/dlgrade_redteam_persist.pth", "repo": "__REPO__/dlgrade_redteam_persist.py",
           "home": "__HOME__/dlgrade_redteam_persist", "above scratch": "../dlgrade_redteam_persist",

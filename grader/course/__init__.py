@@ -1,0 +1,1 @@
+"""Many submissions and many places: release, batch, Dask cluster, autograder bundles, the notebook front end."""

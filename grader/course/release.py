@@ -1,0 +1,445 @@
+"""``grade release``: build what students get, one folder per assignment, with no solution in it.
+
+``DIR/<id>/`` holds:
+
+* ``README.md``: the assignment's text, and how to check one's work in this bundle;
+* the stub file(s) and the shipped (not private) helper modules;
+* ``<id>.ipynb``: a notebook made from the README and the stubs: a markdown cell per section, a code
+  cell per function (after the section that introduces it), and after each one a cell that checks it
+  (:func:`build_notebook`);
+* ``assignment.yaml``: the public tests that can run here, with ``fixtures: fixtures.npz``;
+* ``fixtures.npz`` and ``fixtures.json``: those tests' inputs, the reference's answers, the answers of
+  the catalogued mistakes where they differ, and the reference's cost relative to the calibration
+  workload (format: :mod:`grader.grading.fixtures`).
+
+Never the references, the hidden tests (names, inputs or data), private helpers, or the
+instructor's secret (public inputs do not depend on it, so release never reads it). A public
+property test (its check is a reference function) or one that needs a private helper cannot run
+in a bundle: it is left out, and the README lists it as checked when the work is graded.
+
+The answers are collected by grading the public tests once with a *decoy* submission, whose
+functions return something that matches nothing, through :class:`~grader.grading.engine.Grader` with
+references that note every call. The engine thus makes exactly the calls it makes for a wrong
+answer (the expected output, then every mistake of the catalogue, trajectories step by step), and
+a bundle answers the same calls from its fixtures.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from ..grading import calibration
+from ..grading.compare import compare
+from ..grading.engine import Grader
+from ..grading.fixtures import FixtureWriter, Unstorable, call_key, pack
+from ..grading.inputs import InputMaker
+from ..submissions.intake import Submission
+from ..grading.mistakes import Mistake
+from ..grading.references import References
+from ..model.spec import Spec, Test, load_spec
+from ..grading.timing import time_reference
+from ..sandbox.worker import snapshot
+
+FIXTURES = "fixtures.npz"
+CALIBRATION_RUNS = 7                # more than a check's: the release machine sets every ratio
+
+_DECOY = '''"""Written by grade release: every function returns an answer that matches nothing."""
+
+
+class _Decoy:
+    def __getitem__(self, index):          # a trajectory carries parts of an output
+        return self
+'''
+
+
+class ReleaseError(Exception):
+    """A bundle cannot be built; ``str()`` is one line for the user."""
+
+
+# --------------------------------------------------------------------------- recording the answers
+
+class _Recorded:
+    """A reference function or mistake that notes each call: (test, function, mistake, key, output)."""
+
+    def __init__(self, recorder: "_RecordingReferences", function_name: str, mistake: int | None,
+                 fn: Callable[..., Any]):
+        self.recorder, self.function_name, self.mistake, self.fn = recorder, function_name, mistake, fn
+
+    def __call__(self, *args, **kwargs):
+        key = call_key(args, kwargs)            # before the call: a mutant may change its inputs
+        out = self.fn(*args, **kwargs)
+        self.recorder.log.append((self.recorder.test, self.function_name, self.mistake, key, snapshot(out)))
+        return out
+
+
+class _RecordingReferences:
+    """The references, with every function and mistake that the engine asks for recorded, each
+    call under the test whose inputs the engine made last (:class:`_LabellingInputs`)."""
+
+    def __init__(self, references: References):
+        self.references = references
+        self.test = ""
+        self.log: list[tuple[str, str, int | None, str, Any]] = []     # mistake: its catalogue index
+
+    def function(self, module: str, name: str) -> _Recorded:
+        return _Recorded(self, f"{module}.{name}", None, self.references.function(module, name))
+
+    def mistakes(self, module: str, name: str) -> list[Mistake]:
+        return [Mistake(m.name, m.hint, _Recorded(self, f"{module}.{name}", i, m.fn))
+                for i, m in enumerate(self.references.mistakes(module, name))]
+
+    def __getattr__(self, name: str) -> Any:        # the rest (the device...) as the references have it
+        return getattr(self.references, name)
+
+
+class _LabellingInputs:
+    """The engine's input maker, telling the recorder which test the engine is on: it makes a
+    test's inputs before anything else of that test."""
+
+    def __init__(self, inputs: InputMaker, recorder: _RecordingReferences):
+        self.inputs, self.recorder = inputs, recorder
+
+    def for_test(self, test: Test, *args, **kwargs):
+        self.recorder.test = test.name
+        return self.inputs.for_test(test, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inputs, name)
+
+
+def _stub_functions(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    return [s.name for s in ast.parse(path.read_text(encoding="utf-8")).body if isinstance(s, ast.FunctionDef)]
+
+
+def _decoy(spec: Spec) -> Submission:
+    """A submission whose every function (the stubs' and the tested ones) returns a decoy."""
+    sources = {}
+    for file, module in zip(spec.files, spec.modules):
+        names = dict.fromkeys(_stub_functions(spec.dir / file) + [t.function for t in spec.tests if t.module == module])
+        sources[module] = _DECOY + "".join(f"\n\ndef {n}(*args, **kwargs):\n    return _Decoy()\n" for n in names)
+    return Submission(origin="decoy (grade release)", sources=sources)
+
+
+def _storable(value: Any) -> bool:
+    """Whether a bundle can hold ``value`` (see :func:`grader.grading.fixtures.pack`)."""
+    try:
+        pack(value, "value", {})
+    except Unstorable:
+        return False
+    return True
+
+
+def _reference_seconds(grader: Grader, reference: Callable[..., Any], test: Test) -> float:
+    """The reference's CPU seconds per call on fresh draws, as :func:`grader.grading.timing.measure` times it."""
+    samples, calls = test.timing.get("samples", 5), test.timing.get("calls", 10)
+
+    def draw(i: int) -> tuple[list, dict]:
+        args, kwargs = grader.inputs.for_test(test, fresh_seed=i)
+        return grader.bind(list(args.values())), grader.bind(kwargs)
+
+    time_reference(reference, [draw(-1)])          # compile, fill caches
+    best = min(time_reference(reference, [draw(s * calls + i) for i in range(calls)]) for s in range(samples))
+    return max(best / calls, 1e-9)
+
+
+def record_fixtures(spec: Spec, tests: list[Test], references: References) -> FixtureWriter:
+    """Inputs, answers, mistakes' answers and reference costs of ``tests`` (public, runnable here)."""
+    recorder = _RecordingReferences(references)
+    grader = Grader(spec, references=recorder, secret="")   # public inputs do not depend on the secret
+    inputs = grader.inputs
+    inputs.resolve = references.function                   # generators draw inputs: not answers
+    grader.inputs = _LabellingInputs(inputs, recorder)
+    for outcome in grader.grade(_decoy(spec), tests).tests:
+        if outcome.status != "failed":
+            first = outcome.message.splitlines()[0] if outcome.message else ""
+            raise ReleaseError(f"{spec.path}: test {outcome.name}: the release's decoy run ended as "
+                               f"{outcome.status!r} ({first})")
+    writer = FixtureWriter(spec.id, calibration.seconds(CALIBRATION_RUNS))
+    for test in tests:
+        args, kwargs = inputs.for_test(test)
+        names = list(args)
+        steps = inputs.steps_for(test, args)[1] if test.steps else []
+        per_step = [{names[i]: v for i, v in step.items()} for step in steps]
+        writer.add_test(test.name, args, kwargs, per_step)
+        calls = [entry[1:] for entry in recorder.log if entry[0] == test.name]
+        answers = {(f, key): out for f, mistake, key, out in calls if mistake is None}
+        for function, mistake, key, out in calls:
+            if mistake is None:
+                if not _storable(out):
+                    raise ReleaseError(f"{spec.path}: test {test.name}: the output of {function} cannot be "
+                                       "stored in a bundle (arrays, numbers, strings, tuples, lists and dicts only)")
+                writer.add_answer(test.name, function, key, out)
+                continue
+            same = (function, key) in answers and compare(out, answers[function, key], rtol=test.rtol,
+                                                          atol=test.atol, check_dtype=False).ok
+            # A trajectory needs every step. A mistake's answer that cannot be stored is left out:
+            # the bundle then passes over that mistake, as the engine passes over one that fails.
+            if (test.steps or not same) and _storable(out):
+                writer.add_answer(test.name, function, key, out, mistake)
+        if test.kind == "performance":
+            seconds = _reference_seconds(grader, references.function(*test.reference), test)
+            writer.add_cost(test.name, ".".join(test.reference), call_key(list(args.values()), kwargs), seconds)
+    for module, name in dict.fromkeys(t.reference for t in tests if t.reference):
+        writer.add_catalogue(f"{module}.{name}", references.mistakes(module, name))
+    return writer
+
+
+# --------------------------------------------------------------------------- what ships
+
+def _private_modules(spec: Spec) -> set[str]:
+    return {m for m, h in spec.helpers.items() if h.private} | {p.module for p in spec.provides}
+
+
+def _named(value: Any, form: str) -> set[str]:
+    """What the value forms ``form`` inside a value spec name: the modules of ``{function:
+    module.name}``, or the data entries of ``{from: name.key}``."""
+    if isinstance(value, dict):
+        found = {value[form].split(".")[0]} if isinstance(value.get(form), str) else set()
+        return found.union(*(_named(v, form) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_named(v, form) for v in value))
+    return set()
+
+
+def runs_in_bundle(spec: Spec, test: Test) -> bool:
+    """A public test that a bundle can run: needing nothing private, and if it is a property test,
+    with its check in a shipped helper module."""
+    if test.visibility != "public":
+        return False
+    if test.kind == "property" and (test.property[0] not in spec.helpers or spec.helpers[test.property[0]].private):
+        return False
+    values = [*(test.inputs.values() if isinstance(test.inputs, dict) else ()), *test.kwargs.values(),
+              *test.per_step.values()]
+    return not ({test.module} | _named(values, "function")) & _private_modules(spec)
+
+
+def bundle_spec(raw: dict, spec: Spec, kept: list[Test]) -> dict:
+    """The bundle's assignment.yaml: the kept tests as written, the data they use, the shipped
+    helpers, the other settings as they are, no references.
+
+    A module ``provided`` from an earlier assignment becomes one more student file: the course's
+    version does not ship, so the student's own (from the earlier assignment) is used.
+    """
+    names = {t.name for t in kept}
+    tests = [dict(t) for t in raw["tests"] if t["name"] in names]
+    files = list(raw["files"]) + [f"{p.module}.py" for p in spec.provides]
+    if len(files) > 1:                              # several files: functions as module.function
+        for t, test in zip(tests, kept):
+            t["function"] = f"{test.module}.{test.function}"
+    todo = [t["inputs"] for t in tests if isinstance(t.get("inputs"), str)]     # a data set's name
+    todo += sorted(_named([[t.get(k, {}) for k in ("inputs", "kwargs", "per_step")] for t in tests], "from"))
+    used: set[str] = set()
+    while todo:                                     # data copying other data, transitively
+        name = todo.pop()
+        if name not in used:
+            used.add(name)
+            todo += sorted(_named(raw["data"][name], "from"))
+    private = _private_modules(spec)
+    helpers = [h for h in raw.get("helpers") or [] if Path(h if isinstance(h, str) else h["file"]).stem not in private]
+    rewritten = ("id", "title", "files", "references", "provides", "helpers", "data", "tests")
+    bundle = {"id": raw["id"], "title": raw["title"], "files": files,     # and limits, forbid...
+              **{key: value for key, value in raw.items() if key not in rewritten}}
+    if helpers:
+        bundle["helpers"] = helpers
+    if used:
+        bundle["data"] = {name: value for name, value in raw["data"].items() if name in used}
+    bundle["fixtures"] = FIXTURES
+    bundle["tests"] = tests
+    return bundle
+
+
+def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test]) -> str:
+    notebook = f"{spec.id}.ipynb"
+    rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g} |" for t in kept)
+    lines = [readme.rstrip(), "", "---", "", "## Checking your work", "",
+             "Check your work in this folder with", "", "```bash", "grade check .", "```", "",
+             f"or, in the notebook `{notebook}`, with `check(\"name\")` after a function's cell and "
+             "`check()` for everything. Both run the public tests below on your code, with the same "
+             "messages and hints as when your work is graded. The expected answers come from "
+             f"`{FIXTURES}`; there is no solution in this folder.", "",
+             "| test | function | points |", "| --- | --- | ---: |", rows]
+    for provided in spec.provides:
+        lines += ["", f"Your code uses your own `{provided.module}.py` from `{provided.assignment.name}`: "
+                  "put a copy of it in this folder."]
+    if later:
+        listed = ", ".join(f"`{t.name}` (`{t.function}`)" for t in later)
+        lines += ["", f"Checked when your work is graded, not in this bundle: {listed}."]
+    if any(t.visibility == "hidden" for t in spec.tests):
+        lines += ["", "Your work is also graded on further tests that are not in this bundle."]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- the notebook
+
+def _markdown_sections(text: str) -> list[str]:
+    """``text`` cut before each level-2 or level-3 heading (``## ``, ``### ``) outside code fences."""
+    sections, current, fenced = [], [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if line.startswith(("## ", "### ")) and not fenced and current:
+            sections.append("\n".join(current).strip())
+            current = []
+        current.append(line)
+    if current:
+        sections.append("\n".join(current).strip())
+    return [s for s in sections if s]
+
+
+def _stub_parts(source: str) -> tuple[str, list[tuple[str, str]]]:
+    """A stub's code other than its functions (imports, constants), and ``(name, source)`` of each
+    function with the comment lines right above it. The module docstring is left out."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    prelude, functions, previous_end = [], [], 0
+    for i, stmt in enumerate(tree.body):
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+        start = first
+        while start - 1 > previous_end and lines[start - 2].lstrip().startswith("#"):
+            start -= 1                                    # comments that belong to this statement
+        text = "\n".join(lines[start - 1: stmt.end_lineno])
+        previous_end = stmt.end_lineno
+        if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue                                      # the module docstring
+        if isinstance(stmt, ast.FunctionDef):
+            functions.append((stmt.name, text))
+        else:
+            prelude.append(text)
+    return "\n".join(prelude), functions
+
+
+def _sections_of(sections: list[str], functions: list[tuple[str, str, str]]) -> dict[tuple[str, str], int | None]:
+    """The section each stub function goes after: the first whose heading names it; else, for a
+    function named after the one before it (``relu_backward`` after ``relu``), that one's; else
+    the first whose text names it in code (`` `name` ``, `` `name(...)` ``); else that of the next
+    function (a kernel before its launcher); else None: the end."""
+    def first(pattern: str, part) -> int | None:
+        return next((i for i, s in enumerate(sections) if re.search(pattern, part(s))), None)
+
+    keys = [(module, name) for module, name, _ in functions]
+    headed = {key: first(rf"\b{re.escape(key[1])}\b", lambda s: s.splitlines()[0]) for key in keys}
+    home: dict[tuple[str, str], int | None] = {}
+    for i, key in enumerate(keys):
+        before = keys[i - 1] if i and keys[i - 1][0] == key[0] and key[1].startswith(keys[i - 1][1]) else None
+        for found in (headed[key], headed.get(before), first(rf"`{re.escape(key[1])}[`(]", lambda s: s)):
+            if found is not None:
+                home[key] = found
+                break
+        else:
+            home[key] = None
+    following = None
+    for key in reversed(keys):
+        home[key] = following = home[key] if home[key] is not None else following
+    return home
+
+
+def build_notebook(spec: Spec, readme: str, checked: set[str]) -> Any:
+    """The notebook of an assignment: README sections, function cells, check cells.
+
+    ``checked``: the functions (as check() names them) that have tests in the bundle.
+    """
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    several = len(spec.files) > 1
+    marker = (lambda module: f"# file: {module}.py\n") if several else (lambda module: "")
+    preludes, functions = [], []
+    for file, module in zip(spec.files, spec.modules):
+        prelude, defs = _stub_parts((spec.dir / file).read_text(encoding="utf-8"))
+        if prelude.strip():
+            preludes.append(new_code_cell(marker(module) + prelude))
+        functions += [(module, name, text) for name, text in defs]
+
+    def function_cells(module: str, name: str, text: str) -> list:
+        label = f"{module}.{name}" if several else name
+        cells = [new_code_cell(marker(module) + text)]
+        if label in checked:
+            cells.append(new_code_cell(f'check("{label}")'))
+        return cells
+
+    sections = _markdown_sections(readme)
+    cells = [new_markdown_cell(sections[0])] if sections else []
+    cells.append(new_code_cell('from grader import check   # check("name") runs the public tests of one '
+                               "function, check() all of them"))
+    cells += preludes
+    home = _sections_of(sections[1:], functions)
+    for i, section in enumerate(sections[1:]):
+        cells.append(new_markdown_cell(section))
+        for module, name, text in functions:
+            if home[module, name] == i:
+                cells += function_cells(module, name, text)
+    for module, name, text in functions:
+        if home[module, name] is None:
+            cells += function_cells(module, name, text)
+    cells += [new_markdown_cell("## Check everything"), new_code_cell("check()")]
+    notebook = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "dlgrade": {"assignment": spec.id},
+    })
+    nbformat.validate(notebook)
+    return notebook
+
+
+# --------------------------------------------------------------------------- one bundle
+
+def release_assignment(folder: Path, out: Path) -> tuple[Path, list[Test], list[Test]]:
+    """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one.
+
+    Returns the bundle's folder, the tests in it and the public tests left for grading.
+    """
+    import nbformat
+
+    spec = load_spec(folder)
+    if spec.fixtures is not None:
+        raise ReleaseError(f"{spec.path}: this is already a student bundle")
+    target = Path(out) / spec.id
+    if target.exists() and not (target / "fixtures.json").is_file():
+        raise ReleaseError(f"{target}: exists and is not a bundle; choose another --out")
+    public = [t for t in spec.tests if t.visibility == "public"]
+    kept = [t for t in public if runs_in_bundle(spec, t)]
+    later = [t for t in public if t not in kept]
+    if not kept:
+        raise ReleaseError(f"{spec.path}: no public test can run in a bundle")
+    writer = record_fixtures(spec, kept, References(spec.references_dir))
+
+    raw = yaml.safe_load(spec.path.read_text(encoding="utf-8"))
+    readme_path = spec.dir / "README.md"
+    readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else f"# {spec.title}\n"
+    # in a bundle, the folder to check is the bundle itself
+    readme = re.sub(rf"grade check (\./)?assignments/{re.escape(spec.id)}\b", "grade check .", readme)
+    several = len(spec.files) > 1
+    checked = {f"{t.module}.{t.function}" if several else t.function for t in kept}
+    Path(out).mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{spec.id}-", dir=out))
+    try:
+        for file in spec.files:
+            shutil.copyfile(spec.dir / file, staging / file)
+        private = _private_modules(spec)
+        for module, helper in spec.helpers.items():
+            if module not in private and helper.path.parent == spec.dir.resolve():
+                shutil.copyfile(helper.path, staging / helper.path.name)
+        (staging / "README.md").write_text(_bundle_readme(spec, readme, kept, later), encoding="utf-8")
+        (staging / "assignment.yaml").write_text(
+            f"# The student bundle of {spec.id}, written by grade release: public tests only; inputs\n"
+            f"# and expected answers come from {FIXTURES}. Format: docs/spec.md.\n"
+            + yaml.safe_dump(bundle_spec(raw, spec, kept), sort_keys=False, allow_unicode=True, width=100,
+                           default_flow_style=None),
+            encoding="utf-8")
+        writer.write(staging / FIXTURES)
+        nbformat.write(build_notebook(spec, readme, checked), staging / f"{spec.id}.ipynb")
+        load_spec(staging)                           # the bundle's spec must load as written
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target, kept, later

@@ -1,0 +1,1 @@
+"""Results into text, JSON, Markdown, HTML, the LMS formats, class feedback and gradebooks."""
