@@ -16,7 +16,7 @@ def check(name: str | None = None, assignment: str | None = None):
     far, and show the result as a table. ``from grader import check; check("relu")``.
 
     Importing :mod:`grader` stays light (no Numba, no Click): the engine loads on the first call.
-    See :func:`grader.submissions.notebook.check`.
+    See :func:`grader.course.check.check`.
     """
-    from .submissions.notebook import check as run_check
+    from .course.check import check as run_check    # here, not above: `import grader` stays light
     return run_check(name, assignment)

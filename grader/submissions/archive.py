@@ -18,13 +18,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .intake import IntakeError, Submission
-from ..model.spec import Spec
+from .submission import IntakeError
 from .student_files import LARGEST_READ_BYTES, StudentFileError, open_student_file, size_text
 
 MiB = 1 << 20
@@ -147,28 +145,3 @@ def _extract_open(file: BinaryIO, dest: Path, max_files: int, max_bytes: int) ->
         raise ArchiveError(f"member {Path(exc.filename).name!r} clashes with another member") from None
     except OSError as exc:       # a bad CRC is a BadZipFile (above); this is the disk
         raise ArchiveError(f"cannot unpack: {exc.strerror or exc}") from None
-
-
-def read_zip(spec: Spec, zip_path: Path, root: Path | None = None) -> Submission:
-    """The submission inside ``zip_path``: unpacked into a temporary folder and read from there.
-
-    A zip holding a single notebook or a single inner file (and none of the assignment's files)
-    is read as that file. Raises :class:`ArchiveError` (an IntakeError) when the zip is refused.
-    """
-    from .collect import submission_target
-    from .intake import read_submission
-
-    scratch = Path(tempfile.mkdtemp(prefix="dlgrade-zip-"))
-    try:
-        try:
-            extract(zip_path, scratch, root=root)
-        except ArchiveError as exc:
-            raise ArchiveError(f"{zip_path.name}: {exc}") from None
-        target = submission_target(scratch, spec.files)
-        if target.is_file() and target.suffix.lower() == ".zip":
-            raise ArchiveError(f"{zip_path.name}: holds only another zip ({target.name}); hand in the files")
-        submission = read_submission(spec, target)
-        submission.origin = str(zip_path)
-        return submission
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)

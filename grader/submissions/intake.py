@@ -11,43 +11,20 @@ path the user names, nothing is read through a link (:mod:`grader.submissions.st
 """
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
 import stat
-from dataclasses import dataclass, field
+import tempfile
 from pathlib import Path, PurePosixPath
 
 from ..model.spec import Spec
+from .archive import ArchiveError, extract
+from .collect import submission_target
+from .notebook import read_notebook_module, read_notebook_submission
 from .student_files import StudentFileError, read_student_file, walk_student_folder
+from .submission import IntakeError, Submission
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
-
-
-class IntakeError(Exception):
-    """The submission as a whole cannot be read (no such path, unsupported kind)."""
-
-
-@dataclass
-class Submission:
-    origin: str                                        # what the user named, for reports
-    sources: dict[str, str] = field(default_factory=dict)   # module -> source text
-    problems: dict[str, str] = field(default_factory=dict)  # module -> why it has no source
-    student: str | None = None                         # who handed it in, when known (batch, LMS)
-
-    @property
-    def checksum(self) -> str:
-        """sha256 of the graded sources (module names and text): same code, same checksum."""
-        digest = hashlib.sha256()
-        for module in sorted(self.sources):
-            text = self.sources[module].encode("utf-8", "surrogateescape")
-            digest.update(f"{module}\0{len(text)}\0".encode())
-            digest.update(text)
-        return digest.hexdigest()
-
-    @property
-    def identity(self) -> str:
-        """What per-student inputs are drawn for: the student when known, else the code itself."""
-        return self.student or self.checksum
 
 
 def _read_source(path: Path, root: Path) -> tuple[str | None, str | None]:
@@ -90,10 +67,8 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
     is_file = not path.is_dir()
     root = path.parent if is_file else path
     if is_file and path.suffix.lower() == ".zip":
-        from .archive import read_zip        # imported here: archive imports this module
         return read_zip(spec, path)
     if is_file and path.suffix.lower() == ".ipynb":
-        from .notebook import read_notebook_submission    # imported here: notebook imports this module
         return read_notebook_submission(spec, path)
     sub = Submission(origin=str(path))
     if is_file:
@@ -126,7 +101,6 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
                 targets[provided.module] = own
     for module, file in targets.items():
         if file.suffix == ".ipynb":
-            from .notebook import read_notebook_module
             text, problem = read_notebook_module(spec, file, root)
         else:
             text, problem = _read_source(file, root)
@@ -135,3 +109,25 @@ def read_submission(spec: Spec, path: str | Path | None = None) -> Submission:
         else:
             sub.sources[module] = text
     return sub
+
+
+def read_zip(spec: Spec, zip_path: Path, root: Path | None = None) -> Submission:
+    """The submission inside ``zip_path``: unpacked into a temporary folder and read from there.
+
+    A zip holding a single notebook or a single inner file (and none of the assignment's files)
+    is read as that file. Raises :class:`ArchiveError` (an IntakeError) when the zip is refused.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="dlgrade-zip-"))
+    try:
+        try:
+            extract(zip_path, scratch, root=root)
+        except ArchiveError as exc:
+            raise ArchiveError(f"{zip_path.name}: {exc}") from None
+        target = submission_target(scratch, spec.files)
+        if target.is_file() and target.suffix.lower() == ".zip":
+            raise ArchiveError(f"{zip_path.name}: holds only another zip ({target.name}); hand in the files")
+        submission = read_submission(spec, target)
+        submission.origin = str(zip_path)
+        return submission
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
