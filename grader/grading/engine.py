@@ -21,7 +21,8 @@ from ..submissions.intake import Submission
 from .mistakes import Mistake, consolidate, diagnose, known_error
 from .references import References, import_helper
 from ..model.results import Result, TestResult
-from ..sandbox.client import CallOutcome, Limits, Worker, isolation_tier
+from ..model.limits import Limits
+from ..sandbox.client import CallOutcome, Worker, isolation_tier
 from ..sandbox.template import prepare_in_background
 from ..model.spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure

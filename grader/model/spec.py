@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
-from ..sandbox.client import Limits
+from .limits import Limits
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "assignment.schema.json"
 VALID_MARKS = 500                   # specs remembered as valid before the list starts again
