@@ -4,7 +4,7 @@ Importing Numba and loading the references' compiled code takes about half a sec
 grading a submission does. A check of the public tests asks the references the same questions every
 time: their answers on the tests' inputs, the catalogued mistakes' answers, the cost of a timed
 call. The first check records them exactly as ``grade release`` records a student bundle's fixtures
-(:func:`grader.course.release.record_fixtures`), in ``~/.cache/dlgrade/answers/``; later checks answer
+(:func:`grader.grading.recording.record_fixtures`), in ``~/.cache/dlgrade/answers/``; later checks answer
 from there as a bundle does (:class:`grader.grading.fixtures.Fixtures`), so they give the same verdicts,
 messages and hints as the references. A property test's check is code, not an answer: it runs
 (``reference/properties.py``, plain NumPy), and its reference work on the inputs (the spec's
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .fixtures import Fixtures
+from .recording import ReleaseError, record_fixtures
 from .references import References
 from ..model.spec import Spec, SpecError, Test
 
@@ -96,12 +97,14 @@ class CachedAnswers(Fixtures):
             return self.live.function(module, name)
         return super().function(module, name)
 
+    def earlier_answers(self, spec: Spec, tests: list[Test]) -> CachedAnswers | None:
+        """A check from stored answers grades an earlier assignment from its stored answers too."""
+        return answers(spec, tests)
+
 
 def _record(spec: Spec, target: Path) -> None:
     """Record the answers on every public test into ``target`` (atomically; a concurrent check
     that got there first wins). A spec whose answers cannot be stored is marked unusable."""
-    from ..course.release import ReleaseError, record_fixtures
-
     target.parent.mkdir(parents=True, exist_ok=True)
     for old in target.parent.glob(target.name.rsplit("-", 1)[0] + "-*"):     # this copy's earlier keys
         shutil.rmtree(old, ignore_errors=True)

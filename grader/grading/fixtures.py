@@ -375,3 +375,9 @@ class Fixtures:
         return [Mistake(m["name"], m["hint"],
                         TabulatedFunction(dotted, self.mistake_answers.get((dotted, i), {}), {}, self.path))
                 for i, m in enumerate(self.catalogues.get(dotted, []))]
+
+    def earlier_answers(self, spec: Spec, tests: list[Test]) -> Fixtures | None:
+        """What to grade ``tests`` of an earlier assignment (``spec``) with when this one builds on
+        it: None, that assignment's own references (only the answer cache of ``grade check``
+        answers from its stored answers, see :class:`~grader.grading.answer_cache.CachedAnswers`)."""
+        return None

@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from .mistakes import Mistake
-from ..model.spec import SpecError
+from ..model.spec import Spec, SpecError, Test
 
 
 class References:
@@ -56,6 +56,12 @@ class References:
 
     def mistakes(self, module: str, name: str) -> list[Mistake]:
         return list(getattr(self.module(module), "MISTAKES", {}).get(name, []))
+
+    def earlier_answers(self, spec: Spec, tests: list[Test]) -> None:
+        """What to grade ``tests`` of an earlier assignment (``spec``) with when this one builds on
+        it: None, that assignment's own references (only the answer cache of ``grade check``
+        answers from its stored answers, see :class:`~grader.grading.answer_cache.CachedAnswers`)."""
+        return None
 
     def uncompiled(self, modules: set[str]) -> list[str]:
         """Which of these reference modules have cached Numba code (``cache=True``) of which
