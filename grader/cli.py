@@ -230,7 +230,7 @@ def export_grades(out: Path, lms: str, roster: Path, column: str | None, scale: 
 
     Students are matched to the roster by id, then by name; those who cannot be matched are listed.
     """
-    from .course.batch import atomic_write
+    from .render.files import atomic_write
     from .render.export import ExportError, export
 
     try:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..render import lms
-from .batch import atomic_write
+from ..render.files import atomic_write
 from ..model.config import instructor_secret
 from ..grading.engine import grade
 from ..submissions.intake import read_submission

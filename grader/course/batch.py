@@ -19,99 +19,38 @@ outputs for what finished and exits with 128 + the signal number.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import json
-import multiprocessing
-import multiprocessing.connection
 import os
 import shutil
 import signal
-import sys
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
-from ..submissions.collect import Collection, Entry, collect, submission_target
-from ..model.results import json_safe
-from ..sandbox.client import isolation_tier
+from ..model.results import GRADED, GRADER_ERROR, UNREADABLE, BatchSummary, json_safe
 from ..model.spec import Spec, load_spec
-from ..submissions.student_files import LARGEST_READ_BYTES, copy_student_file
 from ..model.text import escape
+from ..render.feedback import write_outputs
+from ..render.files import atomic_write
+from ..sandbox.client import isolation_tier
+from ..submissions.collect import Collection, Entry, collect, submission_target
+from ..submissions.student_files import LARGEST_READ_BYTES, copy_student_file
+from .cluster import DaskPool
+from .pool import _Pool
+from .task import _empty_row
 
 RESULTS_FILE = "results.jsonl"
 STAGING = ".staging"             # inside OUT: submissions whose files must be renamed to be graded
 LOCK_FILE = ".lock"
 MAX_STAGED_BYTES = LARGEST_READ_BYTES    # a file copied to be graded: no reader takes a larger one
 
-#: Row statuses. ``graded`` covers every score, crashes and timeouts of the student's code too.
-GRADED, UNREADABLE, GRADER_ERROR = "graded", "unreadable", "grader-error"
-EXIT_OK, EXIT_GRADER_ERRORS = 0, 1
-
-
 class BatchError(Exception):
     """The batch itself cannot run (OUT locked or not writable); one line."""
 
 
 # --------------------------------------------------------------------------- one submission
-
-_graders: dict[str, Any] = {}     # spec path -> Grader, one per grading process
-
-
-def _grader(spec_path: str):
-    """The grading process's one Grader for this spec: its expected outputs and drawn inputs,
-    the same for every student, are computed for the first submission and reused after."""
-    if spec_path not in _graders:
-        from ..grading.engine import Grader
-        _graders[spec_path] = Grader(load_spec(spec_path))
-    return _graders[spec_path]
-
-
-def grade_one(spec_path: str, submission_path: str, student: str, options: dict) -> dict:
-    """Grade one submission in this (trusted) process: the ``grade check --format json`` document
-    plus ``status`` (graded, unreadable or grader-error) and ``reason``. Never raises for a bad
-    submission; hidden tests are included (instructor mode). ``options``: ``tests`` (names or None).
-    """
-    from ..submissions.intake import IntakeError, read_submission
-    from ..render.reports import render_json
-
-    grader = _grader(spec_path)
-    spec, tests = grader.spec, options.get("tests")
-    try:
-        submission = read_submission(spec, submission_path)
-    except IntakeError as exc:
-        return _empty_row(spec, tests, UNREADABLE, str(exc))
-    if not submission.sources:               # not one file could be read: nothing to grade
-        return _empty_row(spec, tests, UNREADABLE, "; ".join(submission.problems.values()))
-    submission.student = student
-    try:
-        result = grader.grade(submission, spec.select(tests, include_hidden=True))
-        row = json.loads(render_json(result))
-    except Exception as exc:          # a bug in the grader must cost one row, not the batch
-        return _empty_row(spec, tests, GRADER_ERROR, f"{type(exc).__name__}: {exc}")
-    return {"status": GRADED, "reason": "", **row}
-
-
-def _warm_up(spec_path: str) -> None:
-    """Grade the assignment's own stub once, so that loading the references (Numba's cache) is not
-    charged to the first real submission, whose timing the report compares with the others."""
-    from ..submissions.intake import read_submission
-
-    grader = _grader(spec_path)
-    with contextlib.suppress(Exception):         # only a head start: real grading reports problems
-        grader.grade(read_submission(grader.spec, grader.spec.dir), grader.spec.select(None, include_hidden=True))
-
-
-def _empty_row(spec: Spec, tests: list[str] | None, status: str, reason: str) -> dict:
-    """The row of a submission that has no test results: score 0 of the tests' maximum."""
-    selected = spec.select(tests, include_hidden=True)
-    return {"status": status, "reason": reason.splitlines()[0] if reason else status,
-            "assignment": spec.id, "title": spec.title, "submission": "", "score": 0.0,
-            "max_score": sum(t.points for t in selected), "isolation": "", "duration_seconds": 0.0,
-            "tests": [], "output": ""}
-
 
 # --------------------------------------------------------------------------- results.jsonl
 
@@ -171,145 +110,12 @@ def _json_line(row: dict) -> str:
     return json.dumps(json_safe(row), allow_nan=False, ensure_ascii=False) + "\n"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, fsync'ed, then renamed."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 # --------------------------------------------------------------------------- grading processes
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _stop_with_parent(parent_pid: int) -> None:
-    """Linux: ask the kernel to send SIGTERM when the batch process dies (even by kill -9)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent_pid:           # the parent died before the request above
-        sys.exit(0)
-
-
-def _exit_on_sigterm(signum, frame) -> None:
-    # SystemExit unwinds grade(): its ``finally`` closes the sandboxed worker (kills its group).
-    raise SystemExit(128 + signum)
-
-
-def _serve(conn, spec_path: str, options: dict, parent_pid: int) -> None:
-    """A grading process: receive (job id, path, student), send back (job id, row), until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)          # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    _stop_with_parent(parent_pid)
-    _warm_up(spec_path)
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        job_id, path, student = job
-        start = time.perf_counter()
-        row = grade_one(spec_path, path, student, options)
-        row["grader_seconds"] = round(time.perf_counter() - start, 4)
-        try:
-            conn.send((job_id, row))
-        except (BrokenPipeError, OSError):
-            return
-
-
-@dataclass
-class _Process:
-    proc: Any
-    conn: Any
-    job: int | None = None
-    since: float = 0.0
-
-
-class _Pool:
-    """``jobs`` grading processes, one submission each at a time.
-
-    Results come back in completion order through ``run``. A process that dies, or that takes
-    longer than ``limit_s`` on one submission, is replaced and its submission gets a grader-error
-    row. ``close`` SIGTERMs the busy ones, which unwinds their grading and closes their workers.
-    """
-
-    def __init__(self, jobs: int, spec_path: str, options: dict, limit_s: float):
-        self.ctx = multiprocessing.get_context("spawn")
-        self.args = (spec_path, options, os.getpid())
-        self.limit_s = limit_s
-        self.processes = [self._start() for _ in range(jobs)]
-
-    def _start(self) -> _Process:
-        parent_conn, child_conn = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_serve, args=(child_conn, *self.args), daemon=True,
-                                name="dlgrade-grader")
-        proc.start()
-        child_conn.close()
-        return _Process(proc, parent_conn)
-
-    def _retire(self, p: _Process, terminate: bool) -> None:
-        """Wait for ``p`` to end (after SIGTERM when ``terminate``); SIGKILL it after 5 s."""
-        if terminate:
-            p.proc.terminate()
-        p.proc.join(timeout=5)
-        if p.proc.is_alive():
-            p.proc.kill()
-            p.proc.join()
-        p.conn.close()
-
-    def run(self, jobs: list[tuple[int, str, str]], stopping: Callable[[], bool]) -> Iterator[tuple[int, dict]]:
-        """Yield (job id, row) for each of ``jobs`` (id, path, student) as it completes."""
-        queue = deque(jobs)
-        while queue or any(p.job is not None for p in self.processes):
-            if stopping():
-                return
-            for p in self.processes:
-                if p.job is None and queue:
-                    job = queue.popleft()
-                    p.job, p.since = job[0], time.monotonic()
-                    p.conn.send(job)
-            busy = [p for p in self.processes if p.job is not None]
-            ready = multiprocessing.connection.wait([p.conn for p in busy], timeout=0.2)
-            for p in busy:
-                failure = None
-                if p.conn in ready:
-                    try:
-                        job_id, row = p.conn.recv()
-                        p.job = None
-                        yield job_id, row
-                        continue
-                    except (EOFError, OSError):
-                        p.proc.join(timeout=1)
-                        failure = f"the grading process died (exit status {p.proc.exitcode})"
-                elif time.monotonic() - p.since > self.limit_s:
-                    failure = f"grading took longer than {self.limit_s:.0f} s; stopped"
-                if failure:
-                    job_id = p.job
-                    self._retire(p, terminate=True)
-                    self.processes[self.processes.index(p)] = self._start()
-                    yield job_id, {"status": GRADER_ERROR, "reason": failure}
-
-    def close(self, now: bool = False) -> None:
-        """Stop every process: politely when idle, by SIGTERM when busy or when ``now``."""
-        for p in self.processes:
-            if p.job is None and not now:
-                with contextlib.suppress(OSError):
-                    p.conn.send(None)
-        for p in self.processes:
-            self._retire(p, terminate=p.job is not None or now)
-
 
 def _make_pool(scheduler: str | None, jobs: int, spec_path: str, options: dict, limit_s: float):
     """The local pool of grading processes, or a Dask cluster's workers behind the same interface."""
     if scheduler is None:
         return _Pool(jobs, spec_path, options, limit_s)
-    from .cluster import DaskPool
     try:
         return DaskPool(scheduler, spec_path, options, limit_s)
     except (OSError, RuntimeError) as exc:          # unreachable scheduler, Dask not installed
@@ -323,24 +129,6 @@ class Job:
     entry: Entry
     checksum: str
     path: Path          # what grade_one reads: a file, or a folder
-
-
-@dataclass
-class BatchSummary:
-    total: int
-    graded_now: int
-    reused: int
-    rows: list[dict]
-    skipped: list[str]
-    interrupted: int = 0                    # the signal that stopped the batch, else 0
-    damaged_lines: int = 0
-    stale_students: list[str] = field(default_factory=list)
-
-    @property
-    def exit_status(self) -> int:
-        if self.interrupted:
-            return 128 + self.interrupted
-        return EXIT_GRADER_ERRORS if any(r["status"] == GRADER_ERROR for r in self.rows) else EXIT_OK
 
 
 def needs_grading(previous: dict | None, checksum: str) -> bool:
@@ -447,7 +235,6 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
     sources of what was graded are kept for :mod:`grader.course.similarity_report`; with ``similarity``
     its report is written too.
     """
-    from ..render.feedback import write_outputs
 
     spec = load_spec(spec_path)
     selected = spec.select(tests, include_hidden=True)     # unknown test names fail before any work

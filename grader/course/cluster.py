@@ -1,6 +1,6 @@
 """Grade a batch on a Dask cluster, for when one machine is not enough (``grade batch --scheduler``).
 
-The cluster runs the very function the local pool runs, :func:`grader.course.batch.grade_one`, so the
+The cluster runs the very function the local pool runs, :func:`grader.course.task.grade_one`, so the
 results, the resume behaviour and the outputs are the same; only where the grading happens
 changes. Each Dask task grades one submission, and inside it the student's code still runs in
 its own sandboxed worker process on the Dask worker's machine.
@@ -24,14 +24,14 @@ from typing import Callable, Iterator
 
 from ..model.spec import load_spec
 from ..submissions.student_files import read_student_file, walk_student_folder
+from .autograder import add_assignment
+from .task import grade_one
 
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024        # what one task may carry (the intake caps sources lower)
 
 
 def pack_assignment(spec_path: str) -> bytes:
     """The assignment, those it builds on and the references, as a zip laid out like a checkout."""
-    from .autograder import add_assignment
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         add_assignment(archive, load_spec(spec_path))
@@ -71,9 +71,7 @@ def _unpacked(assignment_zip: bytes, digest: str) -> Path:
 
 def grade_remote(assignment_zip: bytes, digest: str, spec_relpath: str, kind: str,
                  files: dict[str, bytes], student: str, options: dict) -> dict:
-    """A Dask task: unpack, write the submission to a private folder, :func:`grade_one` it."""
-    from .batch import grade_one
-
+    """A Dask task: unpack, write the submission to a private folder, :func:`~grader.course.task.grade_one` it."""
     spec_path = _unpacked(assignment_zip, digest) / spec_relpath
     with tempfile.TemporaryDirectory(prefix="dlgrade-sub-") as tmp:
         for name, data in files.items():

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, tokenise
 from ..grading.wrong_answers import failure_signatures
+from ..render.files import atomic_write
 
 DATA_DIR, CSV_FILE, PAGES_DIR = "similarity-data", "similarity.csv", "similarity"
 MAX_PAGES = 500            # side-by-side pages (and report rows) for the most suspicious pairs; the CSV has all
@@ -136,8 +137,6 @@ def load_rows(out: Path) -> list[dict]:
 def run_similarity(out: Path, rows: list[dict], settings: Settings = Settings()) -> tuple[Analysis, list[str]]:
     """Analyse ``rows`` (results.jsonl's) of the batch in ``out`` and write every output; returns
     the analysis and the students left out."""
-    from .batch import atomic_write
-
     try:
         boilerplate = json.loads((out / DATA_DIR / "boilerplate.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -1,4 +1,5 @@
-"""The one results model. Every front end (terminal, JSON, LMS formats) renders these objects.
+"""The one results model. Every front end (terminal, JSON, LMS formats) renders these objects:
+one submission's :class:`Result`, and a batch's rows and :class:`BatchSummary`.
 
 Much of a result's text comes from the student (messages, printed output, type names, the
 submission's path): :meth:`Result.escaped` and :meth:`Result.to_dict` pass all of it through
@@ -111,3 +112,29 @@ def json_safe(value: Any) -> Any:
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:      # a NumPy scalar
         return json_safe(value.item())
     return escape(str(value))
+
+
+# --------------------------------------------------------------------------- a batch's rows
+
+#: Row statuses. ``graded`` covers every score, crashes and timeouts of the student's code too.
+GRADED, UNREADABLE, GRADER_ERROR = "graded", "unreadable", "grader-error"
+EXIT_OK, EXIT_GRADER_ERRORS = 0, 1
+
+
+@dataclass
+class BatchSummary:
+    total: int
+    graded_now: int
+    reused: int
+    rows: list[dict]
+    skipped: list[str]
+    interrupted: int = 0                    # the signal that stopped the batch, else 0
+    damaged_lines: int = 0
+    stale_students: list[str] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        if self.interrupted:
+            return 128 + self.interrupted
+        return EXIT_GRADER_ERRORS if any(r["status"] == GRADER_ERROR for r in self.rows) else EXIT_OK
+

@@ -24,17 +24,15 @@ import re
 from collections import Counter
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..grading.compare import fmt
 from .reports import render_html, render_markdown
-from ..model.results import Result, TestResult
+from ..model.results import BatchSummary, Result, TestResult
 from ..model.spec import Spec
 from ..model.text import html_text, markdown_code_span, markdown_text
 from ..model.text import spreadsheet_cell as neutralise
 
-if TYPE_CHECKING:
-    from ..course.batch import BatchSummary
+from .files import atomic_write
 
 GRADES_FILE, REPORT_FILE, FEEDBACK_DIR = "grades.csv", "report.html", "feedback"
 _TEST_FIELDS = {f.name for f in fields(TestResult)}
@@ -168,7 +166,7 @@ th{background:#f3f3f3} img{max-width:100%}
 """.strip()
 
 
-def class_report(spec: Spec, summary: "BatchSummary", test_names: list[str]) -> str:
+def class_report(spec: Spec, summary: BatchSummary, test_names: list[str]) -> str:
     """report.html: the instructor's view of the whole batch."""
     rows = summary.rows
     e = html_text
@@ -232,10 +230,8 @@ def class_report(spec: Spec, summary: "BatchSummary", test_names: list[str]) -> 
 
 # --------------------------------------------------------------------------- all of it
 
-def write_outputs(spec: Spec, summary: "BatchSummary", out: Path) -> None:
+def write_outputs(spec: Spec, summary: BatchSummary, out: Path) -> None:
     """grades.csv, feedback/ and report.html in ``out``, from ``summary.rows``."""
-    from ..course.batch import atomic_write
-
     known = [t.name for t in spec.tests]
     in_rows = {t["name"] for r in summary.rows for t in r["tests"]}
     test_names = [n for n in known if n in in_rows] or [t.name for t in spec.select(None, True)]

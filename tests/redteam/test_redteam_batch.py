@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from grader.render import lms
-from grader.course.batch import GRADED, run_batch
+from grader.course.batch import run_batch
+from grader.model.results import GRADED
 from redteam_harness import ASSIGNMENT, REPO, TIER, WALL, assert_unchanged, snapshot, strong, verdicts
 
 # Hostile submissions that are harmless at every tier, and those that only the layers make harmless.
