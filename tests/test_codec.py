@@ -1,4 +1,4 @@
-"""The frame codec of grader/sandbox/worker.py, and the parent's side against replies forged by student code.
+"""The frame codec of grader/sandbox/codec.py, and the parent's side against replies forged by student code.
 
 Both directions use one codec; the parent decodes what an untrusted process wrote, so every
 hostile frame must end in :class:`ProtocolError` (never another exception, a hang or a huge
@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import worker as codec
+from grader.sandbox import codec
 from grader.grading.engine import Grader
 from grader.submissions.intake import read_submission
 from grader.sandbox.client import Limits, Worker
 from grader.model.spec import load_spec
-from grader.sandbox.worker import ProtocolError, Scalar
+from grader.sandbox.codec import ProtocolError, Scalar
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = struct.Struct("<II")
@@ -314,7 +314,7 @@ def test_a_long_list_from_student_code_is_an_answer_not_a_crash():
 
 FORGERS = '''
 import os, struct, time
-import __main__ as _w          # the worker program: its frame codec
+import dlgrade_codec as _w     # the worker program's frame codec (grader/sandbox/codec.py)
 
 
 def _to_every_fd(data):
@@ -419,7 +419,7 @@ def test_forged_fields_of_the_wrong_type_are_cleaned(forger):
 
 
 def test_forged_load_reply_does_not_crash_the_grader():
-    source = ("import __main__ as _w, os\n"
+    source = ("import dlgrade_codec as _w, os\n"
               "for fd in range(3, 256):\n"
               "    try:\n"
               "        os.write(fd, _w.pack_frame({'ok': True, 'errors': [1, 2]}))\n"

@@ -26,7 +26,7 @@ from grader.grading.fixtures import Fixtures, Unstorable, call_key, pack, pack_b
 from grader.submissions.intake import read_submission
 from grader.course.release import ReleaseError, release_assignment
 from grader.model.spec import load_spec
-from grader.sandbox.worker import FunctionRef
+from grader.sandbox.codec import FunctionRef
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.parent for p in (ROOT / "assignments").glob("*/assignment.yaml"))

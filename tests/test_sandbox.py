@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox.client import Limits, Worker
-from grader.sandbox.worker import to_plain
+from grader.sandbox.codec import to_plain
 
 PROBES = '''
 import os, sys, resource

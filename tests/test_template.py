@@ -17,7 +17,7 @@ import pytest
 
 from grader.sandbox.client import Limits, Worker, _ForkedProcess
 from grader.sandbox.template import Template
-from grader.sandbox.worker import to_plain
+from grader.sandbox.codec import to_plain
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template is Linux-only")
 

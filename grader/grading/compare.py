@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.text import escape
-from ..sandbox.worker import Other, Scalar
+from ..sandbox.codec import Other, Scalar
 
 #: Default (rtol, atol) by the expected output's dtype; a test may set its own.
 DEFAULT_TOLERANCE = {

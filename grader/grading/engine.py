@@ -25,7 +25,7 @@ from ..sandbox.client import CallOutcome, Worker, isolation_tier
 from ..sandbox.template import prepare_in_background
 from ..model.spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure
-from ..sandbox.worker import FunctionRef, run_chain, to_plain
+from ..sandbox.codec import FunctionRef, run_chain, to_plain
 
 MiB = 1 << 20
 SMALL_INPUT = 40            # inputs with at most this many numbers in all are printed in messages

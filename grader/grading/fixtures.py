@@ -39,7 +39,7 @@ from . import calibration
 from .inputs import InputMaker, copy_value
 from .mistakes import Mistake
 from ..model.spec import Spec, SpecError, Test
-from ..sandbox.worker import FunctionRef
+from ..sandbox.codec import FunctionRef
 
 FORMAT = 2                         # 2: the arrays packed into one blob per dtype
 STORABLE_KINDS = "biufc"          # array dtypes a bundle may hold: never objects, strings or records

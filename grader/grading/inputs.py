@@ -7,7 +7,7 @@ A value spec is one of:
 * ``{generate: NAME, shape: [...], dtype: ..., seed: ..., ...}``: drawn from a generator;
 * ``{from: NAME}`` or ``{from: NAME.KEY}``: a value from the spec's shared ``data`` section;
 * ``{dict: {KEY: VALUE_SPEC, ...}}``: a Python dict (an optimizer's ``config``);
-* ``{function: MODULE.NAME}``: a function, passed by name (:class:`~grader.sandbox.worker.FunctionRef`).
+* ``{function: MODULE.NAME}``: a function, passed by name (:class:`~grader.sandbox.codec.FunctionRef`).
 
 Generators are the built-ins below, or ``module.function`` in the references folder, called as
 ``function(rng, **params)``. A generator may return a dict (a data *set*, e.g. ``X`` and ``y``);
@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..model.spec import Spec, Test, ValueSpec
-from ..sandbox.worker import FunctionRef
+from ..sandbox.codec import FunctionRef
 
 DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64, "int32": np.int32, "bool": np.bool_}
 _RESERVED = {"generate", "shape", "dtype", "seed", "round", "zero_fraction"}

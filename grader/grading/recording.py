@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..model.spec import Spec, Test
-from ..sandbox.worker import snapshot
+from ..sandbox.codec import snapshot
 from ..submissions.submission import Submission
 from . import calibration
 from .compare import compare

@@ -37,8 +37,12 @@ from typing import Any, Literal
 
 from ..model.limits import Limits, MiB
 from . import isolation
-from . import worker as codec
-from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, fork_wanted, worker_environment
+from . import codec
+from . import worker  # noqa: F401  (for its bytecode: the launcher compiles worker.py from the cache, ~20 ms a fresh worker)
+from .clock import process_cpu_ns
+from .isolation import worker_environment
+from .launcher import SETUP_FAILED
+from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, fork_wanted
 
 @dataclass
 class CallOutcome:
@@ -285,7 +289,6 @@ class Worker:
 
     def cpu_ns(self) -> int | None:
         """CPU time of the whole worker process from the kernel, in ns (None where unavailable)."""
-        from ..grading.timing import process_cpu_ns
         return process_cpu_ns(self.proc.pid)
 
     # ---------------------------------------------------------------- requests
@@ -399,7 +402,7 @@ class Worker:
         for d in self._drains:
             d.join(timeout=1.0)
         said = bytes(self._drains[1].kept).decode("utf-8", "replace").strip().splitlines()
-        if code == isolation.SETUP_FAILED:
+        if code == SETUP_FAILED:
             isolation.forget()                 # the machine changed since the probe: probe again
         why = _printable(said[-1][:300]) if said else f"the worker ended with status {code} before confirming it"
         return isolation.SandboxError(f"the sandbox could not be set up ({why})")

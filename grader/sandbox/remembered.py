@@ -1,17 +1,20 @@
 """The remembered isolation verdict (``~/.cache/dlgrade/isolation-*.json``): a probe starts a
 throw-away process (0.1-0.3 s), so its verdict is kept for a day.
 
-The file is only a hint. The tier is derived from its layers (:attr:`Isolation.tier`), the
-Landlock ABI and the uid are asked again, and it is believed only when it lacks no layer the
-kernel offers (:func:`grader.sandbox.isolation.kernel_offers`), for ``strong`` no layer at all. It is
-sealed with an HMAC whose key (``isolation.key``, 0600) lies beside it, tied to the launcher's
-hash and this boot, and ignored when written more than a day ago or in the future. The seal tells
-the grader's own writes from other writers' and stale formats; it cannot stop code running as the
+The file is only a hint. It holds layers, never a tier: the tier is derived from them
+(:attr:`grader.sandbox.isolation.Isolation.tier`), the Landlock ABI and the uid are asked again
+(:func:`grader.sandbox.isolation.current`), and it is believed only when it lacks no layer the
+kernel offers (:func:`grader.sandbox.layers.kernel_offers`), for ``strong`` no layer at all. It is
+sealed with an HMAC whose key (``isolation.key``, 0600) lies beside it, tied to the hash of
+isolation.py, launcher.py and layers.py and to this boot, and ignored when written more than a day
+ago or in the future. The seal tells the grader's own writes from other writers' and stale formats; it cannot stop code running as the
 grader's user (a basic-tier worker) from forging the file, and needs not: a forged file can only
 make the grader probe again, never apply fewer layers or name a tier it lacks.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -20,8 +23,12 @@ import sys
 import threading
 import time
 
-from . import isolation
-from .isolation import ENV_VAR, LAYERS, Isolation, kernel_offers, landlock_abi, strong_layers
+from .layers import LAYERS, kernel_offers, strong_layers
+
+ENV_VAR = "DLGRADE_ISOLATION"        # the isolation mode asked for (auto, basic, strong): a verdict is kept per mode
+#: The files whose change makes every verdict stale: the parent's half, the launcher and the layers.
+GRADER_FILES = tuple(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+                     for name in ("isolation.py", "launcher.py", "layers.py"))
 
 REMEMBER_SECONDS = 24 * 3600         # a probe's verdict is reused this long (same kernel, Python, user)
 VERDICT_FORMAT = 2
@@ -36,9 +43,8 @@ def _cache_folder() -> str:
 
 def path() -> str:
     """Where this machine's verdict is kept: keyed by everything that could change it."""
-    import hashlib
     key = json.dumps([platform.release(), platform.version(), sys.executable, sys.version, os.geteuid(),
-                      os.environ.get(ENV_VAR, ""), os.path.getmtime(isolation.__file__)])
+                      os.environ.get(ENV_VAR, ""), max(os.path.getmtime(f) for f in GRADER_FILES)])
     return os.path.join(_cache_folder(), f"isolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
 
 
@@ -90,20 +96,20 @@ def _seal_key() -> bytes | None:
 
 def _context() -> dict:
     """What a verdict is tied to beyond its file name: the grader's launcher and this boot."""
-    import hashlib
     try:
         with open("/proc/sys/kernel/random/boot_id") as f:
             boot = f.read().strip()
     except OSError:
         boot = ""
-    with open(isolation.__file__, "rb") as f:
-        grader = hashlib.sha256(f.read()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for file in GRADER_FILES:
+        with open(file, "rb") as f:
+            digest.update(f.read())
+    grader = digest.hexdigest()[:16]
     return {"format": VERDICT_FORMAT, "grader": grader, "boot": boot}
 
 
 def _seal(fields: dict, key: bytes) -> str:
-    import hashlib
-    import hmac
     return hmac.new(key, json.dumps(fields, sort_keys=True).encode(), hashlib.sha256).hexdigest()
 
 
@@ -111,10 +117,10 @@ def _printable_reason(text) -> str:
     return "".join(c if c.isprintable() else "?" for c in str(text))[:300]
 
 
-def load(mode: str) -> Isolation | None:
-    """The verdict kept on disk for ``mode``, if it was sealed by this grader on this boot less than
-    a day ago, is not from the future, and lacks no layer that ``mode`` must apply here."""
-    import hmac
+def load(mode: str) -> tuple[tuple[str, ...], dict[str, str]] | None:
+    """The verdict kept on disk for ``mode`` as ``(layers, missing)`` (layer -> why it is missing),
+    if it was sealed by this grader on this boot less than a day ago, is not from the future, and
+    lacks no layer that ``mode`` must apply here."""
     if mode == "basic" or not sys.platform.startswith("linux"):
         return None                                      # nothing to probe, nothing to remember
     key = _seal_key()
@@ -138,21 +144,20 @@ def load(mode: str) -> Isolation | None:
     must = strong_layers() if mode == "strong" else kernel_offers()
     if not must <= set(layers):
         return None                                      # it lacks a layer this machine has: probe
-    uid = isolation._candidate_layers(os.geteuid() == 0)[1]
-    return Isolation(layers, uid if "user" in layers else None, landlock_abi(), missing)
+    return layers, missing
 
 
-def store(chosen: Isolation, mode: str) -> Isolation:
+def store(layers: tuple[str, ...], missing: dict[str, str], mode: str) -> None:
+    """Keep a probe's verdict for ``mode``: the ``layers`` that work and why the others are ``missing``."""
     if mode == "basic" or not sys.platform.startswith("linux"):
-        return chosen
+        return
     try:
         key = _seal_key()
         if key is not None:
-            fields = {**_context(), "written": time.time(), "layers": list(chosen.layers), "missing": chosen.missing}
+            fields = {**_context(), "written": time.time(), "layers": list(layers), "missing": missing}
             _write_private(path(), json.dumps({**fields, "seal": _seal(fields, key)}).encode())
     except OSError:
         pass                            # an unwritable home: probe every time
-    return chosen
 
 
 def remove() -> None:

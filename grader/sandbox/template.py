@@ -17,27 +17,12 @@ import time
 from pathlib import Path
 
 from . import isolation
+from .isolation import worker_environment
 
+#: The worker program's script (named, not imported: this module loads before NumPy, so that
+#: the template starts while the grader imports; the client imports it, which caches its bytecode).
 WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
 START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux) or spawn
-
-
-def worker_environment(scratch: str) -> dict[str, str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": scratch,
-        "TMPDIR": scratch,
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "MPLBACKEND": "Agg",
-    }
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS"):
-        env[var] = "1"
-    if sys.platform == "win32":       # Python cannot start on Windows without it
-        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", r"C:\Windows")
-    return env
 
 
 # Deadlines of the waits on other processes (seconds). None of them is ever waited on without one.
@@ -51,7 +36,7 @@ class Template:
 
     One per grading process, started on first use and again if it dies or misses a deadline. A
     fork costs a few milliseconds where a fresh interpreter costs ~100 ms, which is most of a small
-    submission's overhead in a batch. See :func:`grader.sandbox.isolation._serve_template` for the other
+    submission's overhead in a batch. See :func:`grader.sandbox.launcher._serve_template` for the other
     side. Every wait on it has a deadline: its start-up message (:data:`STARTUP_SECONDS`), each
     fork's answer (:data:`FORK_SECONDS`), each worker's exit status (the caller's timeout), each
     send; a template that misses one is killed (:meth:`abandon`) and the next worker gets a new one.

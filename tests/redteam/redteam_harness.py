@@ -55,7 +55,7 @@ HOSTILE_NAMES = ("results.json", "dlgrade_redteam")   # what the submissions try
 
 
 def requires(*layers: str, why: str = ""):
-    """Skip unless every named isolation layer is active here (see grader.sandbox.isolation.LAYERS)."""
+    """Skip unless every named isolation layer is active here (see grader.sandbox.layers.LAYERS)."""
     missing = [layer for layer in layers if layer not in TIER.layers]
     reason = f"needs the {', '.join(missing)} layer(s){': ' + why if why else ''} (this machine: {TIER.description})"
     return pytest.mark.skipif(bool(missing), reason=reason)

@@ -10,8 +10,9 @@ import sys
 import pytest
 import yaml
 
-from grader.sandbox import isolation
-from grader.sandbox.isolation import IsolationError, choose, seccomp_program
+from grader.sandbox import isolation, layers
+from grader.sandbox.isolation import IsolationError, choose
+from grader.sandbox.layers import seccomp_program
 from grader.sandbox.client import Limits, Worker
 from grader.model.spec import SpecError, load_spec
 from redteam_harness import ASSIGNMENT, REPO, requires
@@ -72,22 +73,22 @@ def _instructions(program: bytes) -> list[tuple[int, int, int, int]]:
 
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
 def test_the_seccomp_filter_checks_the_arch_and_refuses_the_table(arch):
-    column = isolation._ARCHES[arch][0]
+    column = layers._ARCHES[arch][0]
     program = _instructions(seccomp_program(arch, 4242))
-    assert program[0] == (isolation._BPF_LD_W_ABS, 0, 0, 4)                       # load the arch
-    assert program[1][3] == isolation._ARCHES[arch][1] and program[2][3] == isolation.SECCOMP_RET_KILL_PROCESS
-    assert program[-1] == (isolation._BPF_RET, 0, 0, isolation.SECCOMP_RET_ALLOW)
-    eperm = isolation.SECCOMP_RET_ERRNO | errno.EPERM
+    assert program[0] == (layers._BPF_LD_W_ABS, 0, 0, 4)                       # load the arch
+    assert program[1][3] == layers._ARCHES[arch][1] and program[2][3] == layers.SECCOMP_RET_KILL_PROCESS
+    assert program[-1] == (layers._BPF_RET, 0, 0, layers.SECCOMP_RET_ALLOW)
+    eperm = layers.SECCOMP_RET_ERRNO | errno.EPERM
     refused = {program[i][3] for i in range(len(program) - 1)
-               if program[i][0] == isolation._BPF_JEQ and program[i + 1] == (isolation._BPF_RET, 0, 0, eperm)}
-    table = {numbers[column] for numbers in isolation._SYSCALLS.values() if numbers[column] is not None}
+               if program[i][0] == layers._BPF_JEQ and program[i + 1] == (layers._BPF_RET, 0, 0, eperm)}
+    table = {numbers[column] for numbers in layers._SYSCALLS.values() if numbers[column] is not None}
     assert table <= refused
     assert len(program) < 256                       # jump offsets are one byte
 
 
 def test_seccomp_lets_a_process_signal_only_itself():
     program = _instructions(seccomp_program("x86_64", 4242))
-    kill = next(i for i, ins in enumerate(program) if ins[0] == isolation._BPF_JEQ and ins[3] == 62)
+    kill = next(i for i, ins in enumerate(program) if ins[0] == layers._BPF_JEQ and ins[3] == 62)
     allowed = {ins[3] for ins in program[kill + 2: kill + 5]}
     assert allowed == {4242, 0, (-4242) & 0xFFFFFFFF}
 
@@ -126,7 +127,7 @@ def test_a_bad_forbid_list_is_a_spec_error(tmp_path, bad):
 
 
 def test_the_tier_of_a_machine_can_be_printed():
-    done = subprocess.run([sys.executable, "-m", "grader.sandbox.isolation", "--mode", "basic"], cwd=REPO,
+    done = subprocess.run([sys.executable, "-m", "grader.sandbox", "--mode", "basic"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(("basic", "local check"))
