@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-from grader.grading.mistakes import Mistake
+from grader.authoring import Mistake
 
 from . import device
 

@@ -10,7 +10,7 @@ Conventions (the assignment's README states each with its formula):
 * Batch normalisation in training mode uses the batch's mean and its *biased* variance (divided
   by m, as in the paper and PyTorch's normalisation), ``eps`` inside the square root; (N, D)
   inputs are normalised per feature, (N, C, H, W) inputs per channel over N, H and W.
-* ``numerical_gradient`` is :func:`grader.grading.gradcheck.numerical_gradient` (centred differences).
+* ``numerical_gradient`` is :func:`grader.authoring.numerical_gradient` (centred differences).
 * The two-layer network is affine → ReLU → affine → softmax cross-entropy (the mean over the
   batch), plus ``0.5·reg·(ΣW1² + ΣW2²)``; biases are not regularised. ``init_params`` is He's
   initialisation from ``np.random.default_rng(seed)``: W1 first, then W2. ``train`` is mini-batch
@@ -30,8 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
-from grader.grading.gradcheck import numerical_gradient
-from grader.grading.mistakes import Mistake
+from grader.authoring import Mistake, numerical_gradient
 
 
 # --------------------------------------------------------------------------- kernels (float64, 2-D)

@@ -26,8 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from grader.grading.gradcheck import numerical_gradient
-from grader.grading.mistakes import Mistake
+from grader.authoring import Mistake, numerical_gradient
 
 from . import device
 

@@ -26,8 +26,7 @@ import math
 import numpy as np
 from numba import njit
 
-from grader.grading.gradcheck import numerical_gradient
-from grader.grading.mistakes import Mistake
+from grader.authoring import Mistake, numerical_gradient
 
 LOG_FLOOR = -100.0      # BCELoss clamps log(p) and log(1 − p) at −100: a term is at most 100
 DIV_FLOOR = 1e-12       # BCELoss's backward divides by max(p(1 − p), 1e-12)

@@ -33,7 +33,7 @@ from functools import partial
 import numpy as np
 from numba import njit
 
-from grader.grading.mistakes import Mistake, with_pairs
+from grader.authoring import Mistake, with_pairs
 
 SGD_DEFAULTS = {"lr": 1e-3}
 MOMENTUM_DEFAULTS = {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0}
@@ -476,5 +476,5 @@ MISTAKES = {
     ],
 }
 # Two of these at once (no bias correction and eps inside the root...) are named too, when no
-# single mistake fits (grader.grading.mistakes.with_pairs).
+# single mistake fits (grader.authoring.with_pairs).
 MISTAKES = with_pairs(MISTAKES, ["sgd_momentum", "nesterov", "rmsprop", "adam"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from grader.grading.mistakes import Mistake
+from grader.authoring import Mistake
 
 
 # Numba sends np.dot and @ to SciPy's BLAS, which a plain install lacks (and a cache compiled

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from grader.grading.mistakes import Mistake
+from grader.authoring import Mistake
 
 from . import device
 

@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.grading.gradcheck import RELATIVE_FLOOR, relative_error
-from grader.grading.references import import_helper
+from grader.authoring import RELATIVE_FLOOR, import_helper, relative_error
 
 FD_ROUNDING = 1e-14     # a generous relative rounding error of one evaluation of a loss (~50 ulp)
 OBJECTIVES = Path(__file__).resolve().parents[1] / "assignments" / "07_optimizers" / "objectives.py"
@@ -30,7 +29,7 @@ def _reference(module: str):
 
 
 def _elementwise_relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """|a − b| / max(floor, |a| + |b|), element by element (grader.grading.gradcheck.relative_error's terms)."""
+    """|a − b| / max(floor, |a| + |b|), element by element (grader.authoring.relative_error's terms)."""
     return np.abs(a - b) / np.maximum(RELATIVE_FLOOR, np.abs(a) + np.abs(b))
 
 
@@ -62,7 +61,7 @@ def grad_matches_finite_differences(args: dict, output, loss: str, tol: float = 
     args: the test's inputs by name, the differentiated one first (pred or logits), then the
     others (target, labels, delta). output: what the student's gradient function returned,
     expected with the first input's shape. prepared: :func:`losses.finite_differences` on args
-    (the differences and the loss at x). Passes when grader.grading.gradcheck.relative_error of the two is
+    (the differences and the loss at x). Passes when grader.authoring.relative_error of the two is
     at most ``tol``, after forgiving the rounding noise of the differences: an element within
     ``FD_ROUNDING·max(1, |loss|)/h`` (1e-9 for h = 1e-5) of the difference quotient counts as
     equal, since near-zero gradient elements are otherwise measured against pure noise. The test's
@@ -167,7 +166,7 @@ def gradients_match_numerical(args: dict, output, tolerance: float = 1e-6,
 
     The loss is L(x, w, b) = Σ dout · conv2d_forward(x, w, b), so ∂L/∂x, ∂L/∂w, ∂L/∂b are exactly
     what conv2d_backward must return; :func:`conv.finite_differences` takes them. The error of each
-    gradient is grader.grading.gradcheck.relative_error of the student's and the numerical one.
+    gradient is grader.authoring.relative_error of the student's and the numerical one.
     """
     if prepared is None:
         prepared = _reference("conv").finite_differences(args)
