@@ -55,16 +55,13 @@ import sys
 import tempfile
 import threading
 
+from ..model.errors import IsolationError
 from . import launcher, remembered
 from .launcher import BOOTSTRAP
 from .layers import landlock_abi, seccomp_arch, strong_layers
 from .remembered import ENV_VAR
 
 UNPRIVILEGED_ID = 65534                 # "nobody": the uid/gid a root grader's workers run as
-
-
-class IsolationError(RuntimeError):
-    """``DLGRADE_ISOLATION`` asks for what this machine cannot give; ``str()`` is one line."""
 
 
 class SandboxError(IsolationError):

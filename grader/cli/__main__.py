@@ -1,0 +1,4 @@
+"""``python -m grader.cli``: the ``grade`` command."""
+from . import main
+
+main()
