@@ -30,7 +30,8 @@ import nbformat
 import pytest
 import yaml
 
-from grader.course.batch import Progress, ResultsLog, needs_grading, run_batch
+from grader.course.batch import Progress, needs_grading, run_batch
+from grader.course.results_log import ResultsLog
 from grader.course.task import grade_one
 from grader.render.feedback import feedback_name, gradebook, neutralise
 from grader.render.reports import render_html, render_markdown

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.render import lms
-from grader.course.batch import Progress, ResultsLog
+from grader.course.batch import Progress
+from grader.course.results_log import ResultsLog
 from grader.cli import main
 from grader.render.export import export
 from grader.render.feedback import feedback_html, feedback_markdown, gradebook

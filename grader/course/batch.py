@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
-import os
 import shutil
 import signal
 import time
@@ -33,15 +31,15 @@ from ..model.results import GRADED, GRADER_ERROR, UNREADABLE, BatchSummary, json
 from ..model.spec import Spec, load_spec
 from ..model.text import escape
 from ..render.feedback import write_outputs
-from ..render.files import atomic_write
 from ..sandbox.client import isolation_tier
 from ..submissions.collect import Collection, Entry, collect, submission_target
 from ..submissions.student_files import LARGEST_READ_BYTES, copy_student_file
 from .cluster import DaskPool
 from .pool import _Pool
+from .results_log import RESULTS_FILE, ResultsLog
+from .similarity_report import SourceKeeper, run_similarity
 from .task import _empty_row
 
-RESULTS_FILE = "results.jsonl"
 STAGING = ".staging"             # inside OUT: submissions whose files must be renamed to be graded
 LOCK_FILE = ".lock"
 MAX_STAGED_BYTES = LARGEST_READ_BYTES    # a file copied to be graded: no reader takes a larger one
@@ -51,64 +49,6 @@ class BatchError(Exception):
 
 
 # --------------------------------------------------------------------------- one submission
-
-# --------------------------------------------------------------------------- results.jsonl
-
-class ResultsLog:
-    """``OUT/results.jsonl``: one JSON object per line, appended durably; the last row per student wins."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def load(self) -> tuple[dict[str, dict], int]:
-        """The latest row per student, and how many damaged lines were dropped.
-
-        A last line without its newline is what a kill left half-written: the file is cut back to
-        the last complete line so that appending goes on cleanly.
-        """
-        if not self.path.exists():
-            return {}, 0
-        data = self.path.read_bytes()
-        complete = data.rfind(b"\n") + 1
-        damaged = int(complete < len(data))
-        if damaged:
-            with open(self.path, "r+b") as f:
-                f.truncate(complete)
-                os.fsync(f.fileno())
-        rows: dict[str, dict] = {}
-        for line in data[:complete].splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                damaged += 1
-                continue
-            if isinstance(row, dict) and isinstance(row.get("student"), str):
-                rows[row["student"]] = row
-            else:
-                damaged += 1
-        return rows, damaged
-
-    def append(self, row: dict) -> None:
-        """Add ``row`` durably. Its text is escaped and its numbers made finite first
-        (:func:`grader.model.results.json_safe`): a lone surrogate in a student's exception, or a folder
-        name that is not UTF-8, can be neither encoded nor resumed from."""
-        line = _json_line(row).encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            view = memoryview(line)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def rewrite(self, rows: list[dict]) -> None:
-        atomic_write(self.path, "".join(_json_line(r) for r in rows))
-
-
-def _json_line(row: dict) -> str:
-    return json.dumps(json_safe(row), allow_nan=False, ensure_ascii=False) + "\n"
-
 
 # --------------------------------------------------------------------------- grading processes
 
@@ -249,7 +189,6 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         shutil.rmtree(staging, ignore_errors=True)
         rows: dict[str, dict] = {}              # by _key(student), as in results.jsonl
         todo: list[Job] = []
-        from .similarity_report import SourceKeeper
         sources = SourceKeeper(spec, out)         # what grade similarity compares, kept as results come
         for index, entry in enumerate(found.entries):
             if received:
@@ -293,7 +232,6 @@ def run_batch(spec_path: Path, submissions: Path, out: Path, *, jobs: int, resum
         log.rewrite(summary.rows)
         write_outputs(spec, summary, out)
         if similarity:
-            from .similarity_report import run_similarity
             run_similarity(out, summary.rows)
         shutil.rmtree(staging, ignore_errors=True)
     return summary

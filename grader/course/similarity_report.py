@@ -26,7 +26,10 @@ from pathlib import Path
 
 from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, tokenise
 from ..grading.wrong_answers import failure_signatures
+from ..render.feedback import _REPORT_STYLE, _page, neutralise
 from ..render.files import atomic_write
+from ..submissions.intake import IntakeError, read_submission
+from .results_log import RESULTS_FILE, ResultsLog
 
 DATA_DIR, CSV_FILE, PAGES_DIR = "similarity-data", "similarity.csv", "similarity"
 MAX_PAGES = 500            # side-by-side pages (and report rows) for the most suspicious pairs; the CSV has all
@@ -65,8 +68,6 @@ class SourceKeeper:
     def keep(self, checksum: str, path: Path) -> None:
         """Store the sources of the submission at ``path`` (an unreadable one is skipped: its row
         already says why)."""
-        from ..submissions.intake import IntakeError, read_submission
-
         target = self.folder / f"{_safe(checksum)}.json"
         if not checksum or target.exists():
             return
@@ -126,8 +127,6 @@ def load_documents(out: Path, rows: list[dict]) -> tuple[list[Document], list[st
 
 def load_rows(out: Path) -> list[dict]:
     """The rows of ``OUT/results.jsonl`` (the last per student), or SimilarityError."""
-    from .batch import RESULTS_FILE, ResultsLog
-
     if not (out / RESULTS_FILE).is_file():
         raise SimilarityError(f"{out}: no {RESULTS_FILE}; run grade batch with --out {out} first")
     rows, _ = ResultsLog(out / RESULTS_FILE).load()
@@ -164,8 +163,6 @@ def run_similarity(out: Path, rows: list[dict], settings: Settings = Settings())
 
 def similarity_csv(analysis: Analysis) -> str:
     """similarity.csv: one line per listed pair, most suspicious first (formula cells neutralised)."""
-    from ..render.feedback import neutralise
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["rank", "student_a", "student_b", "suspicion", "text_share", "matched_tokens",
@@ -255,8 +252,6 @@ def _column(doc: Document, regions: list[tuple[int, int, int]]) -> str:
 
 def side_by_side(analysis: Analysis, pair: Pair, rank: int) -> str:
     """The page of one pair: both submissions' files, the matched code marked on each side."""
-    from ..render.feedback import _REPORT_STYLE, _page
-
     a, b = analysis.documents[pair.a], analysis.documents[pair.b]
     e = html.escape
     wrong = (f"<p>Both failed these tests with the same wrong answer: {e(', '.join(pair.same_wrong))}.</p>"
