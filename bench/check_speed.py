@@ -9,7 +9,7 @@ warm-up run that fills the Numba cache, and reports the minimum and median of:
 - outside: total - student, i.e. what the grader itself costs.
 
 Usage: python bench/check_speed.py [--repeats 10] [--assignment assignments/01_perceptron]
-                                   [--submission tests/submissions/01_perceptron/correct.py]
+                                   [--submission tests/data/submissions/01_perceptron/correct.py]
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--assignment", default="assignments/01_perceptron")
-    ap.add_argument("--submission", default="tests/submissions/01_perceptron/correct.py")
+    ap.add_argument("--submission", default="tests/data/submissions/01_perceptron/correct.py")
     args = ap.parse_args()
     run_once(args.assignment, args.submission)          # warm-up: Numba cache, page cache
     totals, students = [], []

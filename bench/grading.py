@@ -30,7 +30,7 @@ from timing import Options, Table
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignments" / "02_activations"
-CORRECT = ROOT / "tests" / "submissions" / "02_activations" / "correct.py"
+CORRECT = ROOT / "tests" / "data" / "submissions" / "02_activations" / "correct.py"
 
 
 def _ms(values: list[float]) -> str:
@@ -75,7 +75,7 @@ def _correct_solution(assignment: Path, into: Path) -> Path:
     ``correct/`` folder, or ``correct.py`` (and ``correct_cuda.py`` for a second file ``conv_cuda.py``)."""
     from grader.model.spec import load_spec
 
-    found = ROOT / "tests" / "submissions" / assignment.name
+    found = ROOT / "tests" / "data" / "submissions" / assignment.name
     if (found / "correct").is_dir():
         return found / "correct"
     spec = load_spec(assignment)

@@ -1,0 +1,103 @@
+"""Performance verdicts: measured by the parent, vectorised passes, a Python loop fails."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.grading.engine import Grader
+from grader.submissions.intake import read_submission
+from grader.model.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMISSIONS = ROOT / "tests" / "data" / "submissions" / "01_perceptron"
+
+
+@pytest.fixture(scope="module")
+def grader():
+    spec = load_spec(ROOT / "assignments" / "01_perceptron")
+    return Grader(spec)
+
+
+def speed_result(grader, path):
+    tests = grader.spec.select(["predict_speed"])
+    return grader.grade(read_submission(grader.spec, path), tests).tests[0]
+
+
+def test_vectorised_predict_passes_with_figures_for_appeals(grader):
+    result = speed_result(grader, SUBMISSIONS / "correct.py")
+    assert result.status == "passed", result.message
+    details = result.details
+    assert details["clock"] == "worker CPU time (kernel)"
+    assert 0 <= details["ratio"] <= 25
+    assert len(details["raw_s"]["student"]) == details["samples"] >= 5
+    assert details["reference_s_per_call"] > 0
+
+
+def test_python_loop_over_rows_fails(grader):
+    result = speed_result(grader, SUBMISSIONS / "speed" / "loop_predict.py")
+    assert result.status == "failed"
+    assert result.details["ratio"] > 25
+    assert "Python loops" in result.message
+
+
+def test_verdicts_hold_on_a_loaded_machine(grader):
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        fast = speed_result(grader, SUBMISSIONS / "correct.py")
+        slow = speed_result(grader, SUBMISSIONS / "speed" / "loop_predict.py")
+    finally:
+        busy.kill()
+        busy.wait()
+    assert fast.status == "passed", fast.message
+    assert slow.status == "failed", slow.message
+
+
+def test_a_wrong_answer_is_not_timed(grader, tmp_path):
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text((SUBMISSIONS / "correct.py").read_text().replace(">= 0, 1.0, -1.0", ">= 0, 1.0, 0.0"))
+    result = speed_result(grader, wrong)
+    assert result.status == "failed"
+    assert result.message.startswith("Not timed")
+    assert "ratio" not in result.details
+
+
+# --------------------------------------------------------------------------- softmax, conv and pooling, under load
+
+def _busy_cores(count: int) -> list[subprocess.Popen]:
+    """Processes that keep ``count`` cores busy, as other jobs on a shared CI machine do."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
+SPEED_CASES = [   # (assignment, file, test, correct solution, slow one, slow one is a whole file)
+    ("02_activations", "activations.py", "softmax_speed", "tests/data/submissions/02_activations/correct.py",
+     "tests/data/submissions/02_activations/speed/loop_softmax.py", True),
+    ("05_convolution", "conv.py", "forward_speed", "tests/data/submissions/05_convolution/correct.py",
+     "tests/data/submissions/05_convolution/speed/conv2d_forward__pixel_loop.py", False),
+    ("06_pooling", "pooling.py", "max_forward_speed", "tests/data/submissions/06_pooling/correct.py",
+     "tests/data/submissions/06_pooling/speed/loop_max_pool_forward.py", True),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, filename, test_name, correct, loop, whole", SPEED_CASES)
+def test_vectorised_passes_and_an_element_loop_fails_beside_busy_cores(tmp_path, assignment, filename,
+                                                                          test_name, correct, loop, whole):
+    spec = load_spec(ROOT / "assignments" / assignment)
+    grader = Grader(spec)
+    tests = spec.select([test_name])
+    correct_text, loop_text = (ROOT / correct).read_text(), (ROOT / loop).read_text()
+    for name, text in (("fast", correct_text), ("slow", loop_text if whole else correct_text + "\n\n" + loop_text)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / filename).write_text(text)     # a later definition replaces the correct one
+    busy = _busy_cores(2)
+    try:
+        fast = grader.grade(read_submission(spec, tmp_path / "fast"), tests).tests[0]
+        slow = grader.grade(read_submission(spec, tmp_path / "slow"), tests).tests[0]
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    assert fast.status == "passed", fast.message
+    assert slow.status == "failed" and "Python loops" in slow.message, slow.message
+    assert slow.details["ratio"] > 3 * fast.details["ratio"]
