@@ -1,7 +1,7 @@
 """``grade similarity OUT`` on synthetic classes of 04_backprop: wall time, CPU time, peak memory.
 
 A synthetic student writes each required function of layers.py and network.py in one of the
-honest styles of tests/submissions/similarity/04_backprop/honest (drawn at random per function,
+honest styles of tests/data/submissions/similarity/04_backprop/honest (drawn at random per function,
 so that students share idioms but rarely whole files), with a line of their own after about one
 body line in four; one student in 20 hands in a classmate's files instead. The batch output
 folder is written directly (results.jsonl rows, the kept sources and the boilerplate, as
@@ -25,7 +25,7 @@ from pathlib import Path
 from timing import Options, Table
 
 ROOT = Path(__file__).resolve().parent.parent
-STYLES = ROOT / "tests" / "submissions" / "similarity" / "04_backprop" / "honest"
+STYLES = ROOT / "tests" / "data" / "submissions" / "similarity" / "04_backprop" / "honest"
 ASSIGNMENT = ROOT / "assignments" / "04_backprop"
 
 

@@ -222,7 +222,7 @@ def test_every_students_hidden_draw_catches_the_new_mistakes(spec, references, t
     """The hidden tests draw their inputs per student: on each of 200 students' draws the mutant's
     trajectory differs from the reference's, so no student's draw lets the mistake through."""
     from grader.grading.compare import compare
-    from grader.sandbox.worker import run_chain
+    from grader.sandbox.codec import run_chain
 
     grader = Grader(spec, secret="test-secret")
     test = next(t for t in spec.tests if t.name == test_name)

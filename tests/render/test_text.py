@@ -12,7 +12,7 @@ from hypothesis import given
 from grader.grading.compare import compare, describe
 from grader.model.text import (escape, html_text, markdown_code_block, markdown_code_span, markdown_text,
                          spreadsheet_cell)
-from grader.sandbox.worker import Other, Scalar
+from grader.sandbox.codec import Other, Scalar
 from hostile_text import FUZZ, assert_inert, hostile, long_hostile
 
 

@@ -2,7 +2,7 @@
 is committed). Each copy disguises a different honest original, so that every planted pair is
 one original and its copy; planted.json maps each copy to its original.
 
-    python tests/submissions/similarity/plant.py
+    python tests/data/submissions/similarity/plant.py
 """
 from __future__ import annotations
 

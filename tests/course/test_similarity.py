@@ -1,6 +1,6 @@
 """grade similarity: planted copies among independently written correct solutions (docs/similarity.md).
 
-The corpora are in tests/submissions/similarity/<assignment>/: ``honest/`` holds at least eight
+The corpora are in tests/data/submissions/similarity/<assignment>/: ``honest/`` holds at least eight
 correct solutions in genuinely different styles, ``planted/`` the disguised copies that
 ``plant.py`` made of five of them (planted.json: copy -> original).
 """
@@ -24,8 +24,8 @@ from grader.course.similarity_report import boilerplate_sources, section, side_b
 from grader.model.spec import load_spec
 from grader.grading.wrong_answers import failure_signatures, output_digest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPORA = ROOT / "tests" / "submissions" / "similarity"
+ROOT = Path(__file__).resolve().parents[2]
+CORPORA = ROOT / "tests" / "data" / "submissions" / "similarity"
 ASSIGNMENTS = ["02_activations", "04_backprop", "07_optimizers"]
 
 
