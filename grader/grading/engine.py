@@ -25,6 +25,7 @@ from ..sandbox.client import CallOutcome, Worker, isolation_tier
 from ..sandbox.template import prepare_in_background
 from ..model.spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure
+from .wrong_answers import output_digest
 from ..sandbox.codec import FunctionRef, run_chain, to_plain
 
 MiB = 1 << 20
@@ -326,7 +327,6 @@ class Grader:
                          trajectory=chain is not None, check_dtype=test.check_dtype)
         mistake, hint = found[0] if found else (None, None)
         if not self.inputs.per_student(test):   # the same inputs for all: same bytes, same wrong code
-            from .wrong_answers import output_digest
             details["wrong_output"] = output_digest(got)
         if len(found) > 1:                  # settled across the function's tests by _consolidate
             details["mistake_candidates"] = [list(option) for option in found]

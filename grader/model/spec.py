@@ -238,7 +238,7 @@ def _schema_reason(error: "jsonschema.ValidationError") -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field(s)")
     if error.validator == "oneOf" and error.context:
-        from jsonschema.exceptions import best_match
+        from jsonschema.exceptions import best_match     # heavy, see _validator: only for a bad spec
 
         best = best_match(error.context)
         return f"not a valid value ({best.message})"

@@ -118,7 +118,7 @@ def _png(figure) -> str:
 
 def _charts(rows: list[dict], test_names: list[str], max_score: float) -> tuple[str, str]:
     """(histogram of totals, pass rate per test) as PNG data URIs."""
-    import matplotlib
+    import matplotlib                # heavy (~0.5 s): only when a batch draws its charts
     matplotlib.use("Agg")
     from matplotlib.figure import Figure        # no pyplot: no global state, no GUI
 

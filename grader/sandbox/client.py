@@ -531,7 +531,7 @@ def _printable(text: str) -> str:
 def _widen_pipe(fd: int) -> None:
     """Give a pipe a 1 MiB buffer (Linux): large inputs then cross in a few wake-ups, not hundreds,
     which makes the worker's CPU time for a transfer small and steady."""
-    import fcntl
+    import fcntl                     # POSIX only: there is no such module on Windows
     try:
         fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 * MiB)
     except OSError:

@@ -49,6 +49,7 @@ import functools
 import json
 import os
 import platform
+import site
 import stat
 import subprocess
 import sys
@@ -160,7 +161,6 @@ class Isolation:
 @functools.lru_cache(maxsize=1)
 def runtime_paths() -> list[str]:
     """What a worker may read: the Python installation(s), site-packages and system libraries."""
-    import site
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     paths.update(p for p in site.getsitepackages() if os.path.isdir(p))
     paths.update(["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin",
@@ -206,7 +206,6 @@ def _candidate_layers(is_root: bool) -> tuple[list[str], int | None, dict[str, s
     uid = None
     if is_root:
         layers.append("user")
-        import tempfile
         needed = [sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir()]
         if all(_readable_by_others(p) for p in needed):
             uid = UNPRIVILEGED_ID

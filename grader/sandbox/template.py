@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,6 @@ class Template:
             return cls._current
 
     def __init__(self):
-        import socket
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.settimeout(FORK_SECONDS)                   # sends too: a stopped template's full socket
         self.sock = ours
@@ -116,7 +116,6 @@ class Template:
     def fork(self, plan: dict, args: list[str], cwd: str, env: dict[str, str], fds: list[int]) -> int:
         """Ask for a worker; returns its pid. Raises OSError when the template is gone or misses
         its deadline (it is then abandoned: the caller starts an interpreter instead)."""
-        import socket
         with self.lock:
             request = json.dumps({"plan": plan, "args": args, "cwd": cwd, "env": env}).encode()
             try:
@@ -135,7 +134,6 @@ class Template:
 
     def abandon(self) -> None:
         """Kill the template (its workers die with it: PR_SET_PDEATHSIG) and stop waiting on it."""
-        import socket
         with self.changed:
             self.closed = True
             self.changed.notify_all()

@@ -97,7 +97,7 @@ class _Session:
         write_all(self.fd_out, frame_parts(header, body))
 
     def load(self, names: list[str]) -> dict:
-        import importlib
+        import importlib         # the worker imports only what it uses, once a load is asked for
         errors = {}
         for name in names:
             try:

@@ -77,7 +77,7 @@ def read_notebook(path: Path, root: Path | None = None) -> Any:
     """The notebook at ``path`` (an nbformat 4 NotebookNode), or IntakeError with one line. It is
     read without following a link below ``root`` (default: its folder), see
     :func:`~grader.submissions.student_files.read_student_file`."""
-    import nbformat
+    import nbformat                  # heavy (a schema, jsonschema): only for a notebook
 
     try:
         data = read_student_file(path, MAX_NOTEBOOK_BYTES, root)
