@@ -12,7 +12,6 @@ import statistics
 import time
 
 import numpy as np
-
 from timing import Options, Table
 
 MATMUL_SIZE = 2048

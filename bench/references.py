@@ -17,14 +17,14 @@ reference/conv.py), so with ``--threads 2`` only PyTorch uses the second core.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
+from timing import Options, Table, interleaved, milliseconds, min_median, paired_ratio
 
 from grader.grading.references import References
-from timing import Options, Table, interleaved, milliseconds, min_median, paired_ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,5 +18,5 @@ def check(name: str | None = None, assignment: str | None = None):
     Importing :mod:`grader` stays light (no Numba, no Click): the engine loads on the first call.
     See :func:`grader.course.check.check`.
     """
-    from .course.check import check as run_check    # here, not above: `import grader` stays light
+    from .course.check import check as run_check  # here, not above: `import grader` stays light
     return run_check(name, assignment)

@@ -29,7 +29,6 @@ from grader.authoring import Mistake
 
 from . import device
 
-
 # --------------------------------------------------------------------------- kernels (1-D, in -> out)
 
 @njit(cache=True)

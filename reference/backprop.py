@@ -32,7 +32,6 @@ from numba import njit
 
 from grader.authoring import Mistake, numerical_gradient
 
-
 # --------------------------------------------------------------------------- kernels (float64, 2-D)
 # Numba sends np.dot and @ to SciPy's BLAS, which a plain install lacks: the products are loops.
 

@@ -10,7 +10,6 @@ from numba import njit
 
 from grader.authoring import Mistake
 
-
 # Numba sends np.dot and @ to SciPy's BLAS, which a plain install lacks (and a cache compiled
 # where SciPy exists aborts the process where it does not): the references use loops.
 

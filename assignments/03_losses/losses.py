@@ -17,7 +17,6 @@ and your gradients against finite differences with the `gradcheck` helper (READM
 """
 import numpy as np
 
-
 # ---------------------------------------------------------------------------- regression
 
 def mse(pred, target):

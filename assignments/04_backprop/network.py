@@ -11,7 +11,6 @@ Do not modify the input arrays. Check your work with
     grade check assignments/04_backprop
 """
 import numpy as np
-
 from activations import relu, relu_backward
 from layers import dense_backward, dense_forward
 from losses import sparse_categorical_cross_entropy, sparse_categorical_cross_entropy_grad

@@ -10,7 +10,6 @@ Check your work with
 """
 import numpy as np
 
-
 # ---------------------------------------------------------------- warm-up: one image, one kernel
 
 def correlate2d(image, kernel, stride=1, pad=0):

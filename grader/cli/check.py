@@ -13,9 +13,9 @@ from ..sandbox.template import prepare_in_background
 # here, when the lazy group loads this verb, not after them.
 prepare_in_background()
 
+from ..grading import answer_cache  # noqa: E402
 from ..grading.engine import grade  # noqa: E402  (after the template has started, see above)
 from ..grading.references import References  # noqa: E402
-from ..grading import answer_cache  # noqa: E402
 from ..model.spec import SpecError, load_spec  # noqa: E402
 from ..render.lms import junit_xml  # noqa: E402
 from ..render.reports import render_json, render_text  # noqa: E402

@@ -23,17 +23,18 @@ import json
 import os
 import stat
 import zipfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from ..render import lms
-from ..render.files import atomic_write
-from ..model.config import instructor_secret
 from ..grading.engine import grade
-from ..submissions.intake import read_submission
+from ..model.config import instructor_secret
 from ..model.results import Result
 from ..model.spec import Spec, load_spec
+from ..render import lms
+from ..render.files import atomic_write
+from ..submissions.intake import read_submission
 
 GRADESCOPE_ROOT_ENV, PRAIRIELEARN_ROOT_ENV = "DLGRADE_AUTOGRADER_ROOT", "DLGRADE_PRAIRIELEARN_ROOT"
 _SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}

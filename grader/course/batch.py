@@ -23,9 +23,9 @@ import fcntl
 import shutil
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from ..model.results import GRADED, GRADER_ERROR, UNREADABLE, BatchSummary, json_safe
 from ..model.spec import Spec, load_spec

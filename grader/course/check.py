@@ -12,8 +12,8 @@ import ast
 import builtins
 from pathlib import Path
 
-from ..grading.engine import grade
 from ..grading import answer_cache
+from ..grading.engine import grade
 from ..model.results import Result
 from ..model.spec import Spec, load_spec
 from ..render.reports import render_html, render_text
@@ -52,7 +52,7 @@ def _ipython():
     shell = getattr(builtins, "get_ipython", None)
     if shell is None:
         try:
-            from IPython import get_ipython as shell     # optional, and heavy: only outside a kernel
+            from IPython import get_ipython as shell  # optional, and heavy: only outside a kernel
         except ImportError:
             return None
     return shell()

@@ -19,8 +19,8 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..model.spec import load_spec
 from ..submissions.student_files import read_student_file, walk_student_folder
@@ -92,7 +92,7 @@ class DaskPool:
 
     def __init__(self, address: str, spec_path: str, options: dict, limit_s: float):
         try:
-            from distributed import Client      # optional (the dask extra), heavy: only with --scheduler
+            from distributed import Client  # optional (the dask extra), heavy: only with --scheduler
         except ImportError:
             raise RuntimeError("--scheduler needs Dask: pip install 'dlgrade[dask]'") from None
         self.client = Client(address, timeout="30s")
@@ -106,7 +106,7 @@ class DaskPool:
 
     def run(self, jobs: list[tuple[int, str, str]], stopping: Callable[[], bool]) -> Iterator[tuple[int, dict]]:
         """Yield (job id, row) for each of ``jobs`` (id, path, student) as the cluster finishes it."""
-        from distributed import as_completed    # optional (the dask extra), heavy: only with --scheduler
+        from distributed import as_completed  # optional (the dask extra), heavy: only with --scheduler
 
         for job_id, path, student in jobs:
             try:

@@ -13,12 +13,12 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..model.results import GRADER_ERROR
 from .task import _warm_up, grade_one
-
 
 _PR_SET_PDEATHSIG = 1
 

@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from ..grading.references import References
 from ..grading.recording import ReleaseError, record_fixtures
+from ..grading.references import References
 from ..model.spec import Spec, Test, load_spec
 
 FIXTURES = "fixtures.npz"
@@ -189,7 +189,7 @@ def build_notebook(spec: Spec, readme: str, checked: set[str]) -> Any:
 
     ``checked``: the functions (as check() names them) that have tests in the bundle.
     """
-    import nbformat                  # heavy (a schema, jsonschema): only when a notebook is written
+    import nbformat  # heavy (a schema, jsonschema): only when a notebook is written
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     several = len(spec.files) > 1

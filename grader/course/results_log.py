@@ -10,7 +10,6 @@ from pathlib import Path
 from ..model.results import json_safe
 from ..render.files import atomic_write
 
-
 RESULTS_FILE = "results.jsonl"
 
 

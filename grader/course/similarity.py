@@ -41,8 +41,8 @@ import keyword
 import math
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
@@ -238,14 +238,14 @@ def copydetect_utils():
     if loaded is not None:
         return loaded
     if "copydetect" in sys.modules:
-        import copydetect.utils     # optional, and loaded without its __init__ (see above)
+        import copydetect.utils  # optional, and loaded without its __init__ (see above)
         return copydetect.utils
     found = importlib.util.find_spec("copydetect")
     if found is None:
         raise ImportError("copydetect is not installed: pip install 'copydetect>=0.5,<0.6'")
     sys.modules["copydetect"] = importlib.util.module_from_spec(found)
     try:
-        import copydetect.utils     # optional, and loaded without its __init__ (see above)
+        import copydetect.utils  # optional, and loaded without its __init__ (see above)
         return copydetect.utils
     finally:
         del sys.modules["copydetect"]

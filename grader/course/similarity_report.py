@@ -24,12 +24,12 @@ import os
 import re
 from pathlib import Path
 
-from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, tokenise
 from ..grading.wrong_answers import failure_signatures
 from ..render.feedback import _REPORT_STYLE, _page, neutralise
 from ..render.files import atomic_write
 from ..submissions.intake import IntakeError, read_submission
 from .results_log import RESULTS_FILE, ResultsLog
+from .similarity import WRONG_BONUS, Analysis, Document, Pair, Settings, analyse, tokenise
 
 DATA_DIR, CSV_FILE, PAGES_DIR = "similarity-data", "similarity.csv", "similarity"
 MAX_PAGES = 500            # side-by-side pages (and report rows) for the most suspicious pairs; the CSV has all

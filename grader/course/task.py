@@ -13,7 +13,6 @@ from ..model.spec import Spec, load_spec
 from ..render.reports import render_json
 from ..submissions.intake import IntakeError, read_submission
 
-
 _graders: dict[str, Any] = {}     # spec path -> Grader, one per grading process
 
 

@@ -25,13 +25,14 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from ..model.spec import Spec, SpecError, Test
 from .fixtures import Fixtures
 from .recording import ReleaseError, record_fixtures
 from .references import References
-from ..model.spec import Spec, SpecError, Test
 
 GRADER_DIR = Path(__file__).resolve().parents[1]
 FIXTURES = "fixtures.npz"

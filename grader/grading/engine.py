@@ -12,21 +12,21 @@ from typing import Any
 
 import numpy as np
 
-from .compare import Comparison, compare, describe
 from ..model.config import instructor_secret
+from ..model.limits import Limits
+from ..model.results import Result, TestResult
+from ..model.spec import Provided, Spec, Test, load_spec
+from ..sandbox.client import CallOutcome, Worker, isolation_tier
+from ..sandbox.codec import FunctionRef, run_chain, to_plain
+from ..sandbox.template import prepare_in_background
+from ..submissions.intake import Submission
+from .compare import Comparison, compare, describe
 from .fixtures import Fixtures
 from .inputs import InputMaker, copy_value
-from ..submissions.intake import Submission
 from .mistakes import Mistake, consolidate, diagnose, known_error
 from .references import References, import_helper
-from ..model.results import Result, TestResult
-from ..model.limits import Limits
-from ..sandbox.client import CallOutcome, Worker, isolation_tier
-from ..sandbox.template import prepare_in_background
-from ..model.spec import Provided, Spec, Test, load_spec
 from .timing import RequestFailed, measure
 from .wrong_answers import output_digest
-from ..sandbox.codec import FunctionRef, run_chain, to_plain
 
 MiB = 1 << 20
 SMALL_INPUT = 40            # inputs with at most this many numbers in all are printed in messages

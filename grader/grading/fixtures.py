@@ -30,16 +30,17 @@ import json
 import math
 import re
 import struct
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from ..model.spec import Spec, SpecError, Test
+from ..sandbox.codec import FunctionRef
 from . import calibration
 from .inputs import InputMaker, copy_value
 from .mistakes import Mistake
-from ..model.spec import Spec, SpecError, Test
-from ..sandbox.codec import FunctionRef
 
 FORMAT = 2                         # 2: the arrays packed into one blob per dtype
 STORABLE_KINDS = "biufc"          # array dtypes a bundle may hold: never objects, strings or records

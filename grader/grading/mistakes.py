@@ -27,8 +27,9 @@ values agree with the reference (a failure of dtype alone): no mistake explains 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -10,8 +10,9 @@ a bundle answers the same calls from its fixtures.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..model.spec import Spec, Test
 from ..sandbox.codec import snapshot
@@ -19,12 +20,11 @@ from ..submissions.submission import Submission
 from . import calibration
 from .compare import compare
 from .engine import Grader
+from .fixtures import FixtureWriter, Unstorable, call_key, pack
 from .inputs import InputMaker
 from .mistakes import Mistake
 from .references import References
 from .timing import time_reference
-from .fixtures import FixtureWriter, Unstorable, call_key, pack
-
 
 CALIBRATION_RUNS = 7                # more than a check's: the release machine sets every ratio
 
@@ -45,7 +45,7 @@ class ReleaseError(Exception):
 class _Recorded:
     """A reference function or mistake that notes each call: (test, function, mistake, key, output)."""
 
-    def __init__(self, recorder: "_RecordingReferences", function_name: str, mistake: int | None,
+    def __init__(self, recorder: _RecordingReferences, function_name: str, mistake: int | None,
                  fn: Callable[..., Any]):
         self.recorder, self.function_name, self.mistake, self.fn = recorder, function_name, mistake, fn
 

@@ -12,12 +12,13 @@ import importlib
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
-from .mistakes import Mistake
 from ..model.spec import Spec, SpecError, Test
+from .mistakes import Mistake
 
 
 class References:

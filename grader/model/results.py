@@ -34,7 +34,7 @@ class TestResult:
     mistake: str | None = None       # that mistake's catalogue name
     details: dict[str, Any] = field(default_factory=dict)   # figures for appeals (errors, timings)
 
-    def escaped(self) -> "TestResult":
+    def escaped(self) -> TestResult:
         """This verdict with its text escaped (:func:`grader.model.text.escape`): one line for names,
         several for the message and hint; ``details`` made JSON-safe."""
         return replace(self, name=escape(self.name, False), function=escape(self.function, False),
@@ -70,7 +70,7 @@ class Result:
     def all_passed(self) -> bool:
         return all(t.status == "passed" for t in self.tests)
 
-    def escaped(self) -> "Result":
+    def escaped(self) -> Result:
         """This result with every text escaped, ready for any renderer (see the module docstring)."""
         return replace(self, assignment=escape(self.assignment, False), title=escape(self.title, False),
                        submission=escape(self.submission, False), isolation=escape(self.isolation, False),

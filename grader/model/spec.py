@@ -160,8 +160,8 @@ def _parse(text: str, loader_class) -> tuple[yaml.Node | None, Any]:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> "jsonschema.Draft202012Validator":
-    import jsonschema           # 40 ms to import: only for a spec not validated before
+def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # 40 ms to import: only for a spec not validated before
 
     return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 
@@ -218,7 +218,7 @@ def _line_of(node: yaml.Node | None, path) -> int | None:
     return nodes[-1].start_mark.line + 1 if nodes else None
 
 
-def _unknown_key(error: "jsonschema.ValidationError"):
+def _unknown_key(error: jsonschema.ValidationError):
     """The first field (in file order) that an ``additionalProperties: false`` error is about."""
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return None
@@ -234,11 +234,11 @@ def _key_line(node: yaml.Node | None, path, key) -> int | None:
     return None
 
 
-def _schema_reason(error: "jsonschema.ValidationError") -> str:
+def _schema_reason(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field(s)")
     if error.validator == "oneOf" and error.context:
-        from jsonschema.exceptions import best_match     # heavy, see _validator: only for a bad spec
+        from jsonschema.exceptions import best_match  # heavy, see _validator: only for a bad spec
 
         best = best_match(error.context)
         return f"not a valid value ({best.message})"

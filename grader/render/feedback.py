@@ -26,13 +26,12 @@ from dataclasses import fields
 from pathlib import Path
 
 from ..grading.compare import fmt
-from .reports import render_html, render_markdown
 from ..model.results import BatchSummary, Result, TestResult
 from ..model.spec import Spec
 from ..model.text import html_text, markdown_code_span, markdown_text
 from ..model.text import spreadsheet_cell as neutralise
-
 from .files import atomic_write
+from .reports import render_html, render_markdown
 
 GRADES_FILE, REPORT_FILE, FEEDBACK_DIR = "grades.csv", "report.html", "feedback"
 _TEST_FIELDS = {f.name for f in fields(TestResult)}
@@ -118,9 +117,9 @@ def _png(figure) -> str:
 
 def _charts(rows: list[dict], test_names: list[str], max_score: float) -> tuple[str, str]:
     """(histogram of totals, pass rate per test) as PNG data URIs."""
-    import matplotlib                # heavy (~0.5 s): only when a batch draws its charts
+    import matplotlib  # heavy (~0.5 s): only when a batch draws its charts
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure        # no pyplot: no global state, no GUI
+    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI
 
     totals = [r["score"] for r in rows]
     hist = Figure(figsize=(6, 3))

@@ -36,13 +36,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..model.limits import Limits, MiB
-from . import isolation
-from . import codec
-from . import worker  # noqa: F401  (for its bytecode: the launcher compiles worker.py from the cache, ~20 ms a fresh worker)
+from . import (
+    codec,
+    isolation,
+    worker,  # noqa: F401  (for its bytecode: the launcher compiles worker.py from the cache, ~20 ms a fresh worker)
+)
 from .clock import process_cpu_ns
 from .isolation import worker_environment
 from .launcher import SETUP_FAILED
 from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, fork_wanted
+
 
 @dataclass
 class CallOutcome:
@@ -102,7 +105,7 @@ class _ForkedProcess:
     It is the template's child, not ours, so its exit status arrives from the template.
     """
 
-    def __init__(self, template: "Template", pid: int, stdout, stderr):
+    def __init__(self, template: Template, pid: int, stdout, stderr):
         self.template, self.pid, self.stdout, self.stderr = template, pid, stdout, stderr
         self.returncode: int | None = None
 
@@ -270,7 +273,7 @@ class Worker:
                 pass
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def __enter__(self) -> "Worker":
+    def __enter__(self) -> Worker:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -531,7 +534,7 @@ def _printable(text: str) -> str:
 def _widen_pipe(fd: int) -> None:
     """Give a pipe a 1 MiB buffer (Linux): large inputs then cross in a few wake-ups, not hundreds,
     which makes the worker's CPU time for a transfer small and steady."""
-    import fcntl                     # POSIX only: there is no such module on Windows
+    import fcntl  # POSIX only: there is no such module on Windows
     try:
         fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 * MiB)
     except OSError:

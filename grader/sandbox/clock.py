@@ -8,7 +8,6 @@ import ctypes.util
 import sys
 import time
 
-
 _libc = None
 
 

@@ -27,7 +27,6 @@ import struct
 
 import numpy as np
 
-
 HEADER_LIMIT = 256 * 1024          # bytes of JSON header either side will accept
 
 

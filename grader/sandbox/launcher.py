@@ -98,7 +98,7 @@ def _probe(plan: dict) -> dict:
     if "landlock" in applied and not refused(read_canary):
         checks["landlock"] = "a file outside the scratch folder could be read"
     if "seccomp" in applied:
-        import socket            # the worker imports only what it uses: the probe's check only
+        import socket  # the worker imports only what it uses: the probe's check only
         if not refused(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)):
             checks["seccomp"] = "a socket could be created"
 
@@ -112,7 +112,7 @@ def _probe(plan: dict) -> dict:
     try:                                   # what every worker needs, under all of the layers
         with open(os.path.join(plan["scratch"], "probe.txt"), "w") as f:
             f.write("ok")
-        import numpy             # under the layers, on purpose: the check is that it can be imported
+        import numpy  # under the layers, on purpose: the check is that it can be imported
         numpy.ones((4, 4)) @ numpy.ones(4)
         runtime = ""
     except BaseException as exc:
@@ -198,7 +198,7 @@ def _serve_template(sock_fd: int, code, worker_path: str) -> None:
     (:class:`grader.sandbox.template.Template`) and replaces a template that misses one. EOF on the socket ends the template and
     its workers; the template also dies with its parent (PR_SET_PDEATHSIG), its workers with it.
     """
-    import select                # the template's own modules: a plain worker does not load them
+    import select  # the template's own modules: a plain worker does not load them
     import signal
     import socket
 

@@ -43,11 +43,11 @@ class Template:
     send; a template that misses one is killed (:meth:`abandon`) and the next worker gets a new one.
     """
 
-    _current: "Template | None" = None
+    _current: Template | None = None
     _guard = threading.Lock()
 
     @classmethod
-    def get(cls) -> "Template":
+    def get(cls) -> Template:
         with cls._guard:
             if cls._current is None or not cls._current.alive:
                 if cls._current is not None:

@@ -16,11 +16,29 @@ import traceback
 import numpy as np
 
 if __package__:                     # imported as grader.sandbox.worker (the parent caches its bytecode)
-    from .codec import (FunctionRef, decode, encode, frame_parts, pack_frame, read_frame_blocking, run_chain,
-                        to_plain, write_all)
+    from .codec import (
+        FunctionRef,
+        decode,
+        encode,
+        frame_parts,
+        pack_frame,
+        read_frame_blocking,
+        run_chain,
+        to_plain,
+        write_all,
+    )
 else:                               # run by the launcher, which installed the codec as dlgrade_codec
-    from dlgrade_codec import (FunctionRef, decode, encode, frame_parts, pack_frame, read_frame_blocking, run_chain,
-                               to_plain, write_all)
+    from dlgrade_codec import (
+        FunctionRef,
+        decode,
+        encode,
+        frame_parts,
+        pack_frame,
+        read_frame_blocking,
+        run_chain,
+        to_plain,
+        write_all,
+    )
 
 def _apply_limits(limits: dict) -> None:
     try:
@@ -97,7 +115,7 @@ class _Session:
         write_all(self.fd_out, frame_parts(header, body))
 
     def load(self, names: list[str]) -> dict:
-        import importlib         # the worker imports only what it uses, once a load is asked for
+        import importlib  # the worker imports only what it uses, once a load is asked for
         errors = {}
         for name in names:
             try:

@@ -22,8 +22,8 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .submission import IntakeError
 from .student_files import LARGEST_READ_BYTES, StudentFileError, open_student_file, size_text
+from .submission import IntakeError
 
 MiB = 1 << 20
 MAX_FILES = 200                 # members that are files

@@ -75,7 +75,7 @@ class Entry:
         return "sha256:" + digest.hexdigest()
 
 
-def _add_file(digest: "hashlib._Hash", name: str, path: Path) -> None:
+def _add_file(digest: hashlib._Hash, name: str, path: Path) -> None:
     """Feed one file of a submission to ``digest``: its name, size and (unless it is larger than
     any reader takes) its bytes, in chunks."""
     with student_file_chunks(path) as (size, chunks):

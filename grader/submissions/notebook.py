@@ -31,12 +31,13 @@ import json
 import re
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
-from .submission import IntakeError, Submission
 from ..model.spec import Spec
 from .student_files import StudentFileError, StudentFileTooLarge, read_student_file
+from .submission import IntakeError, Submission
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 FILE_MARKER = re.compile(r"^#\s*file:\s*([A-Za-z_][A-Za-z0-9_]*)\.py\s*$")
@@ -77,7 +78,7 @@ def read_notebook(path: Path, root: Path | None = None) -> Any:
     """The notebook at ``path`` (an nbformat 4 NotebookNode), or IntakeError with one line. It is
     read without following a link below ``root`` (default: its folder), see
     :func:`~grader.submissions.student_files.read_student_file`."""
-    import nbformat                  # heavy (a schema, jsonschema): only for a notebook
+    import nbformat  # heavy (a schema, jsonschema): only for a notebook
 
     try:
         data = read_student_file(path, MAX_NOTEBOOK_BYTES, root)

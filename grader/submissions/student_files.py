@@ -19,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path, PurePath
-from typing import Iterator
 
 CHUNK_BYTES = 1 << 20
 LARGEST_READ_BYTES = 64 << 20    # no reader takes a larger file (a zip, the largest, is capped to it)

@@ -13,7 +13,6 @@ import pytest
 
 from grader.submissions.intake import read_submission
 
-
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "02_activations"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions" / "02_activations"

@@ -21,9 +21,8 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.grading.engine import Grader
-from grader.submissions.intake import read_submission
 from grader.model.spec import load_spec
-
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "04_backprop"

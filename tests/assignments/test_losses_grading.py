@@ -15,7 +15,6 @@ import pytest
 
 from grader.submissions.intake import read_submission
 
-
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "03_losses"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions" / "03_losses"

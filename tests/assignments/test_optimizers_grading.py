@@ -16,7 +16,6 @@ import pytest
 from grader.grading.engine import Grader
 from grader.submissions.intake import read_submission
 
-
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "07_optimizers"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions" / "07_optimizers"

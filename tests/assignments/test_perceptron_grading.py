@@ -12,7 +12,6 @@ import pytest
 
 from grader.submissions.intake import read_submission
 
-
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "01_perceptron"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions" / "01_perceptron"

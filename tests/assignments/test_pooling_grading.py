@@ -14,7 +14,6 @@ import pytest
 
 from grader.submissions.intake import read_submission
 
-
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "06_pooling"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions" / "06_pooling"

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.grading.gradcheck import numerical_gradient, relative_error
 from grader.grading.engine import Grader
+from grader.grading.gradcheck import numerical_gradient, relative_error
 from grader.grading.references import References, import_helper
 from grader.model.spec import load_spec
 

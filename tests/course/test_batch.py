@@ -33,10 +33,10 @@ import yaml
 from grader.course.batch import Progress, needs_grading, run_batch
 from grader.course.results_log import ResultsLog
 from grader.course.task import grade_one
-from grader.render.feedback import feedback_name, gradebook, neutralise
-from grader.render.reports import render_html, render_markdown
 from grader.model.results import Result
 from grader.model.results import TestResult as Verdict
+from grader.render.feedback import feedback_name, gradebook, neutralise
+from grader.render.reports import render_html, render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "01_perceptron"

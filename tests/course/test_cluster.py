@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_batch import CORRECT, MISTAKES, bad, comparable, put, quick_spec, read_rows, zipped
 
 from grader.course.batch import run_batch
-
-from test_batch import CORRECT, MISTAKES, bad, comparable, put, quick_spec, read_rows, zipped
 
 distributed = pytest.importorskip("distributed", reason="Dask is an optional extra: pip install 'dlgrade[dask]'")
 

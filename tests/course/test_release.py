@@ -10,8 +10,8 @@ import json
 import os
 import re
 import subprocess
-import textwrap
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -19,14 +19,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader.grading import calibration
 from grader.cli import main
+from grader.course.release import ReleaseError, release_assignment
+from grader.grading import calibration
 from grader.grading.engine import Grader
 from grader.grading.fixtures import Fixtures, Unstorable, call_key, pack, pack_blobs, read_blobs, unpack
-from grader.submissions.intake import read_submission
-from grader.course.release import ReleaseError, release_assignment
 from grader.model.spec import load_spec
 from grader.sandbox.codec import FunctionRef
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = sorted(p.parent for p in (ROOT / "assignments").glob("*/assignment.yaml"))

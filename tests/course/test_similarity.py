@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.submissions.intake import read_submission
 from grader.course.similarity import Document, Settings, analyse, normalised_tokens, tokenise
 from grader.course.similarity_report import boilerplate_sources, section, side_by_side, similarity_csv
-from grader.model.spec import load_spec
 from grader.grading.wrong_answers import failure_signatures, output_digest
+from grader.model.spec import load_spec
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT / "tests" / "data" / "submissions" / "similarity"

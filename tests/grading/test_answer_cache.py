@@ -16,8 +16,8 @@ import pytest
 
 from grader.grading import answer_cache
 from grader.grading.engine import Grader, grade
-from grader.submissions.intake import read_submission
 from grader.model.spec import load_spec
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_NUMBA = "import sys; sys.modules['numba'] = None; from grader.cli import main; main(sys.argv[1:])"

@@ -17,11 +17,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader.sandbox import client as sandbox
 from grader.grading.engine import Grader
-from grader.submissions.intake import read_submission
-from grader.render.reports import render_json, render_text
 from grader.model.spec import load_spec
+from grader.render.reports import render_json, render_text
+from grader.sandbox import client as sandbox
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "assignments" / "01_perceptron"

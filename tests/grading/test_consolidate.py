@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.submissions.intake import read_submission
 from grader.grading.mistakes import Mistake, consolidate, diagnose, with_pairs
+from grader.submissions.intake import read_submission
 
 A, B, C = ("a", "hint a"), ("b", "hint b"), ("c", "hint c")
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions" / "01_perceptron" / "mistakes"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from grader.grading.engine import Grader
-from grader.submissions.intake import read_submission
 from grader.model.spec import load_spec
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "data" / "submissions" / "01_perceptron"

@@ -14,8 +14,8 @@ import pytest
 
 from grader.grading.engine import Grader
 from grader.grading.inputs import InputMaker
-from grader.submissions.intake import Submission, read_submission
 from grader.model.spec import SpecError, load_spec
+from grader.submissions.intake import Submission, read_submission
 
 REFERENCE = '''
 import numpy as np

@@ -6,7 +6,6 @@ module and taken away after it, so that nothing of the red team outlives its own
 from __future__ import annotations
 
 import pytest
-
 from redteam_harness import Arena, planted, redteam_spec, watching
 
 collect_ignore = ["submissions"]     # hostile files (a conftest.py among them) are data, never collected

@@ -31,16 +31,17 @@ import site
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from grader.sandbox import isolation, client as sandbox
 from grader.grading.engine import Grader
-from grader.submissions.intake import read_submission
 from grader.model.results import Result
 from grader.model.spec import Spec, load_spec
+from grader.sandbox import client as sandbox
+from grader.sandbox import isolation
+from grader.submissions.intake import read_submission
 
 REPO = Path(__file__).resolve().parents[2]
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from redteam_harness import ASSIGNMENT, REPO, TIER, WALL, assert_unchanged, snapshot, strong, verdicts
 
-from grader.render import lms
 from grader.course.batch import run_batch
 from grader.model.results import GRADED
-from redteam_harness import ASSIGNMENT, REPO, TIER, WALL, assert_unchanged, snapshot, strong, verdicts
+from grader.render import lms
 
 # Hostile submissions that are harmless at every tier, and those that only the layers make harmless.
 EVERYWHERE = ["sys_exit", "os_exit", "keyboard_interrupt", "import_loop", "fork_bomb",

@@ -7,8 +7,9 @@ up), a signal without a name in Python, a negative status. Each case runs throug
 """
 from __future__ import annotations
 
-from grader.sandbox import isolation
 from redteam_harness import messages, statuses
+
+from grader.sandbox import isolation
 
 
 def assert_blames_the_code(message: str) -> None:

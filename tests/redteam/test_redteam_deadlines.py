@@ -17,9 +17,10 @@ import time
 
 import pytest
 
-from grader.sandbox import isolation, client as sandbox
-from grader.sandbox.isolation import IsolationError
+from grader.sandbox import client as sandbox
+from grader.sandbox import isolation
 from grader.sandbox.client import Limits, Worker, _ForkedProcess
+from grader.sandbox.isolation import IsolationError
 from grader.sandbox.template import Template
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template and /proc are Linux's")

@@ -11,9 +11,9 @@ import socket
 import threading
 
 import pytest
+from redteam_harness import TIER, messages, report, requires, statuses, strong
 
 from grader.sandbox.client import Worker
-from redteam_harness import TIER, messages, report, requires, statuses, strong
 
 REFUSED = {"PermissionError", "OSError", "ConnectionRefusedError", "gaierror"}
 

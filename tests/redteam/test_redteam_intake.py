@@ -10,10 +10,10 @@ import stat
 import zipfile
 
 import pytest
+from redteam_harness import SUBMISSIONS, assert_unchanged, messages, snapshot, statuses
 
 from grader.submissions.intake import IntakeError, read_submission
 from grader.submissions.notebook import MAX_NOTEBOOK_BYTES
-from redteam_harness import SUBMISSIONS, assert_unchanged, messages, snapshot, statuses
 
 CORRECT = (SUBMISSIONS / "honest.py").read_text()
 

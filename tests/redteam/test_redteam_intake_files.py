@@ -19,10 +19,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from redteam_harness import ASSIGNMENT, REPO, SUBMISSIONS
 
 from grader.submissions.collect import Entry, collect
 from grader.submissions.intake import IntakeError, read_submission
-from redteam_harness import ASSIGNMENT, REPO, SUBMISSIONS
 
 HONEST = (SUBMISSIONS / "honest.py").read_text()
 FAST = ["predict_small"]

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 import yaml
+from redteam_harness import ASSIGNMENT, REPO, requires
 
+from grader.model.spec import SpecError, load_spec
 from grader.sandbox import isolation, layers
+from grader.sandbox.client import Limits, Worker
 from grader.sandbox.isolation import IsolationError, choose
 from grader.sandbox.layers import seccomp_program
-from grader.sandbox.client import Limits, Worker
-from grader.model.spec import SpecError, load_spec
-from redteam_harness import ASSIGNMENT, REPO, requires
 
 
 def test_basic_is_chosen_when_asked():

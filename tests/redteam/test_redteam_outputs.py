@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from redteam_harness import ASSIGNMENT, messages, statuses
 
 from grader.render.reports import render_json, render_text
-from redteam_harness import ASSIGNMENT, messages, statuses
 
 
 def test_patching_numpys_comparisons_fools_nobody(arena):

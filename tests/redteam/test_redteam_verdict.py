@@ -10,10 +10,10 @@ import os
 import time
 
 import pytest
+from redteam_harness import statuses
 
 from grader.sandbox import isolation, remembered
 from grader.sandbox.client import Limits, Worker
-from redteam_harness import statuses
 
 
 @pytest.fixture

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import mistune
 from click.testing import CliRunner
+from hostile_text import FUZZ, assert_inert, hostile, results, strings_in
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.render import lms
+from grader.cli import main
 from grader.course.batch import Progress
 from grader.course.results_log import ResultsLog
-from grader.cli import main
+from grader.render import lms
 from grader.render.export import export
 from grader.render.feedback import feedback_html, feedback_markdown, gradebook
 from grader.render.reports import render_html, render_json, render_markdown, render_text
-from hostile_text import FUZZ, assert_inert, hostile, results, strings_in
 
 # The tags the HTML renderers write themselves; any other "<" came from the content.
 OWN_TAGS = re.compile(r"<(/?)(div|style|h3|p|code|strong|table|thead|tbody|tr|th|td|pre|small|!DOCTYPE|html|"

@@ -7,13 +7,19 @@ import io
 
 import mistune
 import numpy as np
+from hostile_text import FUZZ, assert_inert, hostile, long_hostile
 from hypothesis import given
 
 from grader.grading.compare import compare, describe
-from grader.model.text import (escape, html_text, markdown_code_block, markdown_code_span, markdown_text,
-                         spreadsheet_cell)
+from grader.model.text import (
+    escape,
+    html_text,
+    markdown_code_block,
+    markdown_code_span,
+    markdown_text,
+    spreadsheet_cell,
+)
 from grader.sandbox.codec import Other, Scalar
-from hostile_text import FUZZ, assert_inert, hostile, long_hostile
 
 
 def test_escape_writes_what_acts_as_python_escapes_and_keeps_the_rest():

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import codec
 from grader.grading.engine import Grader
-from grader.submissions.intake import read_submission
-from grader.sandbox.client import Limits, Worker
 from grader.model.spec import load_spec
+from grader.sandbox import codec
+from grader.sandbox.client import Limits, Worker
 from grader.sandbox.codec import ProtocolError, Scalar
+from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = struct.Struct("<II")

@@ -16,8 +16,8 @@ import time
 import pytest
 
 from grader.sandbox.client import Limits, Worker, _ForkedProcess
-from grader.sandbox.template import Template
 from grader.sandbox.codec import to_plain
+from grader.sandbox.template import Template
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template is Linux-only")
 

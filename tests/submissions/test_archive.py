@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.model.spec import load_spec
 from grader.submissions.archive import ArchiveError, extract
 from grader.submissions.intake import IntakeError, read_submission
-from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = load_spec(ROOT / "assignments" / "01_perceptron")

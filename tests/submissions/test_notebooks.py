@@ -21,11 +21,11 @@ from nbformat.v4 import new_code_cell, new_notebook
 import grader.submissions.notebook as notebook_module
 from grader import check
 from grader.cli import main
+from grader.course.release import build_notebook, release_assignment
 from grader.grading.engine import Grader
+from grader.model.spec import load_spec
 from grader.submissions.intake import IntakeError, read_submission
 from grader.submissions.notebook import CellSyntaxError, cells_to_module, read_notebook
-from grader.course.release import build_notebook, release_assignment
-from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 PERCEPTRON = ROOT / "assignments" / "01_perceptron"
