@@ -14,7 +14,7 @@ protocol). After a timeout or crash the worker is dead; the engine starts a fres
 A worker's first frame confirms its sandbox, before any student code (:meth:`Worker._confirm`): a
 worker that does not confirm what the run demands raises :class:`grader.sandbox.isolation.SandboxError`
 (the grader's failure), and every death after the confirmation is described as the student
-code's (:func:`describe_death`). Every wait on a worker or the template has a deadline.
+code's (:func:`grader.sandbox.describe.describe_death`). Every wait on a worker or the template has a deadline.
 
 On Linux the worker is started through :mod:`grader.sandbox.isolation`'s launcher, which adds the layers
 this machine allows (namespaces, a uid drop, Landlock, seccomp) before any student code runs;
@@ -42,6 +42,7 @@ from . import (
     worker,  # noqa: F401  (for its bytecode: the launcher compiles worker.py from the cache, ~20 ms a fresh worker)
 )
 from .clock import process_cpu_ns
+from .describe import _clean_error, _clean_mutated, _printable, describe_death
 from .isolation import worker_environment
 from .launcher import SETUP_FAILED
 from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, fork_wanted
@@ -464,53 +465,6 @@ class Worker:
                             wall_seconds=wall_seconds)
 
 
-_SIGNALS = {   # what a signal usually means for a worker: said after its name
-    "SIGSEGV": "a segmentation fault: memory access outside the process's own, e.g. through ctypes or C code",
-    "SIGBUS": "a bus error: often a file mapped into memory for which the scratch folder had no room",
-    "SIGABRT": "an abort: C code (NumPy, BLAS, the C runtime) gave up, often after running out of memory",
-    "SIGFPE": "an arithmetic fault in C code, such as an integer division by zero",
-    "SIGILL": "an illegal instruction",
-    "SIGSYS": "a system call the sandbox forbids",
-    "SIGPIPE": "it wrote to a pipe nobody reads",
-}
-
-
-def signal_name(number: int) -> str:
-    """``SIGSEGV``, ``SIGRTMIN+6``, or ``signal 70`` for a number without a name."""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        low, high = getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1)
-        return f"SIGRTMIN+{number - low}" if low <= number <= high else f"signal {number}"
-
-
-def describe_death(code: int | None, when: str, limits: Limits) -> str:
-    """Why a worker that had confirmed its sandbox ended, said of the student's code: ``code`` is
-    its exit status (negative: the signal that killed it; None: it could not be reaped)."""
-    if code is None:
-        return f"your code's worker did not end {when}, not even when killed (stuck in the kernel?)"
-    if code >= 0:
-        cause = ("os._exit, or C code that called exit()" if when == "at import"
-                 else "os._exit in your function, or C code that called exit()")
-        return f"your code exited with status {code} {when} ({cause})"
-    name = signal_name(-code)
-    meaning = {
-        "SIGXCPU": f"it used up its CPU time ({limits.cpu_seconds:g} s)",
-        "SIGXFSZ": f"it wrote a file larger than the limit ({limits.file_mb} MiB)",
-        "SIGKILL": ("out of memory (the kernel's OOM killer), or another limit"
-                    + (f"; the worker may use {limits.memory_mb} MiB" if limits.memory_mb else "")),
-        **_SIGNALS,
-    }.get(name) or _strsignal(-code)
-    return f"your code was killed by signal {name} {when} ({meaning})"
-
-
-def _strsignal(number: int) -> str:
-    try:
-        return signal.strsignal(number) or "no description"
-    except ValueError:
-        return "no description"
-
-
 def _running(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie (Linux /proc; elsewhere: assume so)."""
     try:
@@ -522,15 +476,6 @@ def _running(pid: int) -> bool:
         return True
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\n\t"}
-
-
-def _printable(text: str) -> str:
-    """``text`` with every control character but newline and tab written as ``\\xNN`` (terminal
-    escapes, carriage returns that overwrite lines, NUL bytes)."""
-    return text.translate(_CONTROL)
-
-
 def _widen_pipe(fd: int) -> None:
     """Give a pipe a 1 MiB buffer (Linux): large inputs then cross in a few wake-ups, not hundreds,
     which makes the worker's CPU time for a transfer small and steady."""
@@ -539,27 +484,3 @@ def _widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 * MiB)
     except OSError:
         pass
-
-
-def _clean_error(error: dict) -> dict:
-    """Keep only the expected keys of an error record, as bounded printable strings."""
-    def text(value, default: str, limit: int) -> str:
-        return _printable((value if isinstance(value, str) else default)[:limit])
-
-    tb = error.get("traceback") if isinstance(error.get("traceback"), list) else []
-    return {
-        "type": text(error.get("type"), "Error", 100),
-        "message": text(error.get("message"), "", 500),
-        "traceback": [text(line, "?", 300) for line in tb[:8]],
-    }
-
-
-def _clean_mutated(entries: list) -> list[dict]:
-    """The worker's list of modified inputs, as {"name": str, "index": [int, ...]} (at most 20)."""
-    clean = []
-    for entry in entries[:20]:
-        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            index = entry.get("index") if isinstance(entry.get("index"), list) else []
-            clean.append({"name": entry["name"][:100],
-                          "index": [i for i in index[:32] if isinstance(i, int) and not isinstance(i, bool)]})
-    return clean
