@@ -186,7 +186,7 @@ def test_mistake_is_diagnosed(path, spec, grader, references, tmp_path, mistake_
         assert name in ENGINE_MISTAKES or t.hint == catalogue[name], t.name
 
 
-def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, tmp_path):
+def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, tmp_path, write_submission):
     """db = np.zeros(...) and never filled: the hint names db and the unfilled array, not a factor 0."""
     folder = write_submission(tmp_path / "zeros", patch=SUBMISSIONS / "mistakes" / "dense_backward__never_assigned.py")
     result = grader.grade(read_submission(spec, folder), [t for t in spec.tests if t.function == "dense_backward"])
