@@ -138,7 +138,8 @@ def _storable(value: Any) -> bool:
 
 
 def _reference_seconds(grader: Grader, reference: Callable[..., Any], test: Test) -> float:
-    """The reference's CPU seconds per call on fresh draws, as :func:`grader.timing.measure` times it."""
+    """The reference's CPU seconds per call on fresh draws, as :func:`grader.timing.measure` times it
+    (these draws need not be secret: only the reference's cost is kept)."""
     samples, calls = test.timing.get("samples", 5), test.timing.get("calls", 10)
 
     def draw(i: int) -> tuple[list, dict]:
@@ -146,7 +147,7 @@ def _reference_seconds(grader: Grader, reference: Callable[..., Any], test: Test
         return grader.bind(list(args.values())), grader.bind(kwargs)
 
     time_reference(reference, [draw(-1)])          # compile, fill caches
-    best = min(time_reference(reference, [draw(s * calls + i) for i in range(calls)]) for s in range(samples))
+    best = min(time_reference(reference, [draw(s * calls + i) for i in range(calls)])[0] for s in range(samples))
     return max(best / calls, 1e-9)
 
 

@@ -395,19 +395,20 @@ class Worker:
             header["chain"] = {"carry": {str(k): v for k, v in carry.items()}, "per_step": steps_tree}
         return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
 
-    def stage(self, module: str, function: str, calls: list[tuple[list, dict]]) -> CallOutcome:
-        """Send the input sets of a timed run, each (args, kwargs); nothing is called yet."""
+    def time_calls(self, module: str, function: str, calls: list[tuple[list, dict]], max_reply: int,
+                   wall_seconds: float | None = None, like: Any = None) -> CallOutcome:
+        """Send the input sets of a timed run, each (args, kwargs), and get every output back as a
+        list, in order. With ``like`` (see :func:`grader.timing.output_like`) it is the no-op of
+        the same size: the worker calls nothing and sends back zeros of that shape."""
         tree, body = codec.encode([(tuple(a), k) for a, k in calls])
-        return self.request({"op": "stage", "module": module, "function": function, "calls": tree}, body)
+        header = {"op": "time", "module": module, "function": function, "calls": tree}
+        if like is not None:
+            header.update(noop=True, like=like)
+        return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
 
-    def run_staged(self, keep: int, max_reply: int, noop: bool = False,
-                   wall_seconds: float | None = None) -> CallOutcome:
-        """Call the function on every staged input set; the reply holds call ``keep``'s output.
-
-        With ``noop`` the worker calls nothing: the round trip to subtract from a timed run.
-        """
-        return self.request({"op": "run", "keep": keep, "noop": noop}, max_reply=max_reply,
-                            wall_seconds=wall_seconds)
+    def ping(self, wall_seconds: float | None = None) -> CallOutcome:
+        """A round trip that carries nothing (after it, the worker has blocked on its pipe)."""
+        return self.request({"op": "ping"}, max_reply=1 * MiB, wall_seconds=wall_seconds)
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\n\t"}

@@ -1,16 +1,40 @@
 """Performance verdicts from measurements the student cannot fake.
 
-Each sample draws ``calls`` fresh input sets (so remembering answers gains nothing) and sends
-them to the worker in an untimed *stage* request. The parent then reads the worker's CPU time
-from the kernel (``clock_getcpuclockid`` on its pid), asks it to run the staged calls, and reads
-the clock again; a no-op run, timed the same way, is subtracted. The clock is read right after
-staging, so work that a student's background thread does after staging is counted too. The
-reference runs in the parent on the same inputs, timed by this thread's CPU clock. Student,
-no-op and reference alternate; CPU-time noise only ever adds, so each is estimated by its
-minimum over the samples, and the verdict is the ratio against the test's ``max_ratio``. One
-output per sample, at a position the worker cannot predict, is checked: a fast wrong answer
-fails. In a student bundle, where there is no reference, a :class:`PricedReference` gives its cost
-instead (stored at release relative to :mod:`grader.calibration`).
+A verdict rests only on what the trusted parent observes: the bytes the worker returns, the
+kernel's clocks, and inputs the worker could not predict. Once the student's module is imported,
+everything inside the worker (its request handlers included) is the student's, so:
+
+* **One timed window per sample.** The parent reads the worker's CPU clock (the kernel's, for the
+  whole process: :func:`process_cpu_ns`) and its own wall clock *before* it sends the sample's
+  ``calls`` input sets, and the wall clock again when the last output has arrived. A ``ping``
+  round trip follows, after which the worker has blocked on its pipe (so the kernel has settled
+  its CPU time), and the CPU clock is read then. Whatever the worker does between receiving the
+  inputs and answering, staging, decoding, background threads, is inside the window; there is no
+  untimed request to hijack.
+* **Unpredictable inputs.** ``draw()`` makes each input set from seeds the parent takes from
+  :mod:`secrets` for this grading (see :meth:`grader.inputs.InputMaker.value`), so nothing can be
+  computed in advance, at import time or in an earlier sample.
+* **Every output comes back.** The worker returns all ``calls`` outputs; the parent picks the one
+  to check with :class:`random.SystemRandom` only after they have all arrived, so skipping work on
+  any call risks a wrong answer.
+* **A no-op the student cannot inflate.** The window also holds the transfer of the inputs and
+  outputs. It is subtracted as measured by :func:`calibrate` on a worker that has not loaded any
+  student code (the grading session's worker, before it imports the submission): the same request
+  with inputs of the same size, answered with zeros of the output's size. Measured in the
+  student's own worker, a student could make the no-op slow and so lower their own time.
+* **Wall time is bounded too.** Work moved out of the worker's CPU accounting (a helper process at
+  the basic tier, where fork is allowed) still takes wall time while the parent waits. The wall
+  ratio (parent-side wall time, less the no-op's, against the reference's wall time) fails past
+  ``max_ratio * WALL_SLACK``; the slack leaves room for two busy cores beside the grader.
+
+Each figure is the minimum over the samples, since noise only ever adds. The reference runs in the
+parent on the same inputs, timed by this thread's CPU clock and by the wall clock. In a student
+bundle, where there is no reference, a :class:`PricedReference` gives its cost instead (stored at
+release relative to :mod:`grader.calibration`); its wall time is taken to equal its CPU time.
+
+What the worker says about itself is advisory: the in-place-modification report
+(``CallOutcome.mutated``) comes from code that runs beside the student's and can be silenced by
+it. It catches honest mistakes; hostile code can hide them. See docs/security.md.
 """
 from __future__ import annotations
 
@@ -21,6 +45,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, runtime_checkable
+
+import numpy as np
 
 _libc = None
 
@@ -41,9 +67,12 @@ def process_cpu_ns(pid: int) -> int | None:
         return None
 
 
+WALL_SLACK = 2.0      # the wall ratio may reach this multiple of max_ratio (load beside the grader)
+
+
 @dataclass
 class Timing:
-    """The figures behind a performance verdict (seconds per call, medians over samples)."""
+    """The figures behind a performance verdict (seconds per call, minimums over samples)."""
 
     student: float
     reference: float
@@ -52,12 +81,25 @@ class Timing:
     samples: int
     calls: int
     clock: str
+    wall_student: float = 0.0
+    wall_reference: float = 0.0
+    wall_ratio: float = 0.0
     raw: dict[str, list[float]] = field(default_factory=dict)
 
     def as_details(self) -> dict[str, Any]:
         return {"student_s_per_call": self.student, "reference_s_per_call": self.reference,
                 "noop_s_per_call": self.noop, "ratio": self.ratio, "samples": self.samples,
-                "calls": self.calls, "clock": self.clock, "raw_s": self.raw}
+                "calls": self.calls, "clock": self.clock, "wall_student_s_per_call": self.wall_student,
+                "wall_reference_s_per_call": self.wall_reference, "wall_ratio": self.wall_ratio,
+                "raw_s": self.raw}
+
+
+@dataclass
+class Noop:
+    """The timed window of a sample with no work in it: CPU and wall seconds (per sample, not per call)."""
+
+    cpu: float
+    wall: float
 
 
 @runtime_checkable
@@ -69,15 +111,17 @@ class PricedReference(Protocol):
         """CPU seconds that one reference call on these inputs takes on this machine."""
 
 
-def time_reference(reference: Callable[..., Any] | PricedReference, batch: list[tuple[list, dict]]) -> float:
-    """CPU seconds of this thread for calling ``reference`` on every (args, kwargs) of ``batch``
-    (a priced reference: the sum of its prices)."""
+def time_reference(reference: Callable[..., Any] | PricedReference,
+                   batch: list[tuple[list, dict]]) -> tuple[float, float]:
+    """(CPU seconds of this thread, wall seconds) for calling ``reference`` on every (args, kwargs)
+    of ``batch``; a priced reference: the sum of its prices, for both."""
     if isinstance(reference, PricedReference):
-        return sum(reference.cpu_seconds(args, kwargs) for args, kwargs in batch)
-    start = time.thread_time()
+        priced = sum(reference.cpu_seconds(args, kwargs) for args, kwargs in batch)
+        return priced, priced
+    start, wall = time.thread_time(), time.perf_counter()
     for args, kwargs in batch:
         reference(*args, **kwargs)
-    return time.thread_time() - start
+    return time.thread_time() - start, time.perf_counter() - wall
 
 
 class RequestFailed(Exception):
@@ -88,59 +132,102 @@ class RequestFailed(Exception):
         self.outcome = outcome
 
 
-def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
-            draw: Callable[[int], tuple[list, dict]], *, samples: int, calls: int,
-            max_reply: int, wall_seconds: float) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
-    """Time ``module.function`` in ``worker`` against ``reference``; ``draw(i)`` makes input set i.
+def output_like(value: Any) -> Any:
+    """What a no-op sends back in place of ``value`` (an output of the reference): a list for a
+    tuple or list, ``{"shape", "dtype"}`` for an array, None for anything else (JSON, for the
+    worker's :func:`grader.worker._zeros_like`)."""
+    if isinstance(value, (tuple, list)):
+        return [output_like(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return {"shape": list(value.shape), "dtype": value.dtype.str}
+    return None
 
-    Returns the timing and, per sample, (inputs, student output) for a correctness check.
-    Raises :class:`RequestFailed` when a request to the worker fails.
-    """
-    picker = random.SystemRandom()
-    kernel_clock = worker.cpu_ns() is not None
 
-    def clock() -> float:
-        return worker.cpu_ns() / 1e9 if kernel_clock else time.perf_counter()
+def zeros_like_inputs(args: list, kwargs: dict) -> tuple[list, dict]:
+    """One input set of the same size as (args, kwargs), all zeros: a no-op's traffic."""
+    return ([np.zeros_like(a) if isinstance(a, np.ndarray) else a for a in args],
+            {k: np.zeros_like(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()})
 
-    def timed_run(keep: int, noop: bool) -> tuple[float, Any]:
-        # The kernel settles a running task's CPU time only at ticks and context switches. The
-        # trailing no-op round trip makes the worker block on its pipe (a context switch) after
-        # the timed work, so the clock read that follows includes all of it.
-        start = clock()
-        outcome = worker.run_staged(keep, max_reply=max_reply, noop=noop, wall_seconds=wall_seconds)
-        settle = worker.run_staged(-1, max_reply=max_reply, noop=True, wall_seconds=wall_seconds)
+
+class _Window:
+    """The parent's clocks around one timed request: ``cpu`` (the worker's, from the kernel, or
+    wall time where there is no such clock) and ``wall``, in seconds."""
+
+    def __init__(self, worker, wall_seconds: float):
+        self.worker, self.wall_seconds = worker, wall_seconds
+        self.kernel_clock = worker.cpu_ns() is not None
+
+    def _cpu(self) -> float:
+        return self.worker.cpu_ns() / 1e9 if self.kernel_clock else time.perf_counter()
+
+    def run(self, request: Callable[[], Any]) -> tuple[float, float, Any]:
+        """(cpu seconds, wall seconds, value) of ``request()``; raises :class:`RequestFailed`."""
+        cpu0, wall0 = self._cpu(), time.perf_counter()
+        outcome = request()
+        wall = time.perf_counter() - wall0
+        settle = self.worker.ping(wall_seconds=self.wall_seconds)
         for result in (outcome, settle):
             if result.status != "ok":
                 raise RequestFailed(result)
-        return clock() - start, outcome.value
+        return self._cpu() - cpu0, wall, outcome.value
 
-    def stage(batch) -> None:
-        outcome = worker.stage(module, function, batch)
-        if outcome.status != "ok":
-            raise RequestFailed(outcome)
 
-    warm = [draw(-1)]                      # first calls pay for imports, caches, JIT
-    stage(warm)
-    timed_run(0, False)
+def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, calls: int,
+              max_reply: int, wall_seconds: float) -> Noop:
+    """The no-op of a timed sample, measured on ``worker`` BEFORE it loads any student code:
+    ``calls`` input sets the size of (args, kwargs), answered with zeros the size of ``expected``.
+    Minimums over ``samples`` runs (after one warm-up)."""
+    batch = [zeros_like_inputs(args, kwargs)] * calls
+    like = output_like(expected)
+    window = _Window(worker, wall_seconds)
+    figures = [window.run(lambda: worker.time_calls("", "", batch, max_reply=max_reply * calls,
+                                                    wall_seconds=wall_seconds, like=like))
+               for _ in range(samples + 1)][1:]
+    return Noop(cpu=min(f[0] for f in figures), wall=min(f[1] for f in figures))
+
+
+def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
+            draw: Callable[[], tuple[list, dict]], noop: Noop, *, samples: int, calls: int,
+            max_reply: int, wall_seconds: float) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
+    """Time ``module.function`` in ``worker`` against ``reference``; ``draw()`` makes a fresh
+    input set, ``noop`` is what :func:`calibrate` measured, ``max_reply`` bounds one output.
+
+    Returns the timing and, per sample, (inputs, student output) of one call picked after all the
+    sample's outputs arrived, for a correctness check (the output is None when the worker did not
+    return one list of ``calls`` outputs). Raises :class:`RequestFailed` when a request fails.
+    """
+    picker = random.SystemRandom()
+    window = _Window(worker, wall_seconds)
+
+    def timed(batch):
+        return window.run(lambda: worker.time_calls(module, function, batch, max_reply=max_reply * len(batch),
+                                                    wall_seconds=wall_seconds))
+
+    warm = [draw()]                      # first calls pay for imports, caches, JIT
+    timed(warm)
     time_reference(reference, warm)
-    raw: dict[str, list[float]] = {"student": [], "noop": [], "reference": []}
+    raw: dict[str, list[float]] = {"student": [], "reference": [], "wall_student": [], "wall_reference": []}
     checks = []
-    for s in range(samples):
-        batch = [draw(s * calls + i) for i in range(calls)]
+    for _ in range(samples):
+        batch = [draw() for _ in range(calls)]
+        cpu, wall, outputs = timed(batch)
+        ref_cpu, ref_wall = time_reference(reference, batch)
+        for key, value in (("student", cpu), ("wall_student", wall), ("reference", ref_cpu),
+                           ("wall_reference", ref_wall)):
+            raw[key].append(value)
         keep = picker.randrange(calls)
-        stage(batch)
-        student_s, out = timed_run(keep, False)
-        noop_s, _ = timed_run(-1, True)
-        raw["student"].append(student_s)
-        raw["noop"].append(noop_s)
-        raw["reference"].append(time_reference(reference, batch))
-        checks.append((batch[keep], out))
-    student = max(min(raw["student"]) - min(raw["noop"]), 0.0) / calls
+        whole = isinstance(outputs, list) and len(outputs) == calls
+        checks.append((batch[keep], outputs[keep] if whole else None))
+    student = max(min(raw["student"]) - noop.cpu, 0.0) / calls
     reference_s = max(min(raw["reference"]) / calls, 1e-9)
-    clock_used = "worker CPU time (kernel)" if kernel_clock else "wall time (no CPU clock here)"
+    wall_student = max(min(raw["wall_student"]) - noop.wall, 0.0) / calls
+    wall_reference = max(min(raw["wall_reference"]) / calls, 1e-9)
+    clock_used = "worker CPU time (kernel)" if window.kernel_clock else "wall time (no CPU clock here)"
     if isinstance(reference, PricedReference):
         clock_used += "; the reference's time is estimated from the bundle's calibration"
-    timing = Timing(student=student, reference=reference_s, noop=min(raw["noop"]) / calls,
-                    ratio=student / reference_s, samples=samples, calls=calls, clock=clock_used,
+    raw["noop"] = [noop.cpu]
+    timing = Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
+                    samples=samples, calls=calls, clock=clock_used, wall_student=wall_student,
+                    wall_reference=wall_reference, wall_ratio=wall_student / wall_reference,
                     raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})
     return timing, checks
