@@ -129,7 +129,7 @@ class InputMaker:
             seed = stable_seed(self.secret, student, self.spec.id, *where)
         else:
             seed = stable_seed(self.spec.id, *where)
-        rng = np.random.default_rng(seed if fresh_seed is None else [seed, fresh_seed])
+        rng = np.random.default_rng(seed if fresh_seed is None else [seed, fresh_seed % (1 << 128)])
         shape = tuple(spec.get("shape", ()))
         params = {k: v for k, v in spec.items() if k not in _RESERVED}
         name = spec["generate"]

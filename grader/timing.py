@@ -182,7 +182,7 @@ def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, 
     window = _Window(worker, wall_seconds)
     figures = [window.run(lambda: worker.time_calls("", "", batch, max_reply=max_reply * calls,
                                                     wall_seconds=wall_seconds, like=like))
-               for _ in range(samples + 1)][1:]
+               for _ in range(samples + 2)][2:]     # two warm-ups: a new process faults its pages in
     return Noop(cpu=min(f[0] for f in figures), wall=min(f[1] for f in figures))
 
 
