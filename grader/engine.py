@@ -459,9 +459,9 @@ class Grader:
         limit = test.timing["max_ratio"]
         summary = (f"{timing.ratio:.1f}x the reference's time ({timing.student * 1e3:.3g} ms vs "
                    f"{timing.reference * 1e3:.3g} ms per call, {timing.clock}; limit {limit:g}x).")
-        if timing.wall_ratio > limit * WALL_SLACK:
-            summary += (f" In wall time it took {timing.wall_ratio:.1f}x the reference's (limit "
-                        f"{limit * WALL_SLACK:g}x): work done outside your function's process counts too.")
+        if timing.busy_ratio > limit * WALL_SLACK:
+            summary += (f" Counting the wall time in which your worker waited idle, {timing.busy_ratio:.1f}x "
+                        f"(limit {limit * WALL_SLACK:g}x): work done outside your function's process counts too.")
         elif timing.ratio <= limit:
             return self._result(test, "passed", summary, details=timing.as_details())
         return self._result(test, "failed", summary + " Replace Python loops over elements with "

@@ -147,7 +147,7 @@ def _reference_seconds(grader: Grader, reference: Callable[..., Any], test: Test
         return grader.bind(list(args.values())), grader.bind(kwargs)
 
     time_reference(reference, [draw(-1)])          # compile, fill caches
-    best = min(time_reference(reference, [draw(s * calls + i) for i in range(calls)])[0] for s in range(samples))
+    best = min(time_reference(reference, [draw(s * calls + i) for i in range(calls)]) for s in range(samples))
     return max(best / calls, 1e-9)
 
 

@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from . import isolation
 from . import worker as codec
@@ -277,8 +277,9 @@ class Worker:
     # ---------------------------------------------------------------- requests
 
     def request(self, header: dict, body: list | bytes = b"", *, max_reply: int = 64 * MiB,
-                wall_seconds: float | None = None) -> CallOutcome:
-        """Send one request and wait for its reply under the wall-clock deadline."""
+                wall_seconds: float | None = None, probe: Callable[[], None] | None = None) -> CallOutcome:
+        """Send one request and wait for its reply under the wall-clock deadline. ``probe`` (the
+        timing's clocks) is called when the request is all written and when the reply begins."""
         start = time.perf_counter()
         if not self.alive:
             return self._death("before the request")
@@ -288,7 +289,11 @@ class Worker:
             # A worker that is not reading (student code still running after a forged reply)
             # must not block the grader on a full pipe: the write has the deadline too.
             self._write(codec.frame_parts(header, body), deadline)
+            if probe is not None:
+                probe()
             prefix = self._read(8, deadline)
+            if probe is not None:
+                probe()
             header_len, body_len = codec.parse_prefix(prefix, max_reply)
             reply = codec.parse_header(self._read(header_len, deadline))
             reply_body = self._read(body_len, deadline)
@@ -396,7 +401,8 @@ class Worker:
         return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
 
     def time_calls(self, module: str, function: str, calls: list[tuple[list, dict]], max_reply: int,
-                   wall_seconds: float | None = None, like: Any = None) -> CallOutcome:
+                   wall_seconds: float | None = None, like: Any = None,
+                   probe: Callable[[], None] | None = None) -> CallOutcome:
         """Send the input sets of a timed run, each (args, kwargs), and get every output back as a
         list, in order. With ``like`` (see :func:`grader.timing.output_like`) it is the no-op of
         the same size: the worker calls nothing and sends back zeros of that shape."""
@@ -404,7 +410,7 @@ class Worker:
         header = {"op": "time", "module": module, "function": function, "calls": tree}
         if like is not None:
             header.update(noop=True, like=like)
-        return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
+        return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds, probe=probe)
 
     def ping(self, wall_seconds: float | None = None) -> CallOutcome:
         """A round trip that carries nothing (after it, the worker has blocked on its pipe)."""

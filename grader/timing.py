@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import random
 import sys
 import time
@@ -81,16 +82,14 @@ class Timing:
     samples: int
     calls: int
     clock: str
-    wall_student: float = 0.0
-    wall_reference: float = 0.0
-    wall_ratio: float = 0.0
+    busy: float = 0.0            # CPU time plus idle wall time (see _Window), s per call
+    busy_ratio: float = 0.0      # busy / reference; bounded by max_ratio * WALL_SLACK
     raw: dict[str, list[float]] = field(default_factory=dict)
 
     def as_details(self) -> dict[str, Any]:
         return {"student_s_per_call": self.student, "reference_s_per_call": self.reference,
                 "noop_s_per_call": self.noop, "ratio": self.ratio, "samples": self.samples,
-                "calls": self.calls, "clock": self.clock, "wall_student_s_per_call": self.wall_student,
-                "wall_reference_s_per_call": self.wall_reference, "wall_ratio": self.wall_ratio,
+                "calls": self.calls, "clock": self.clock, "busy_s_per_call": self.busy, "busy_ratio": self.busy_ratio,
                 "raw_s": self.raw}
 
 
@@ -111,17 +110,15 @@ class PricedReference(Protocol):
         """CPU seconds that one reference call on these inputs takes on this machine."""
 
 
-def time_reference(reference: Callable[..., Any] | PricedReference,
-                   batch: list[tuple[list, dict]]) -> tuple[float, float]:
-    """(CPU seconds of this thread, wall seconds) for calling ``reference`` on every (args, kwargs)
-    of ``batch``; a priced reference: the sum of its prices, for both."""
+def time_reference(reference: Callable[..., Any] | PricedReference, batch: list[tuple[list, dict]]) -> float:
+    """CPU seconds of this thread for calling ``reference`` on every (args, kwargs) of ``batch``
+    (a priced reference: the sum of its prices)."""
     if isinstance(reference, PricedReference):
-        priced = sum(reference.cpu_seconds(args, kwargs) for args, kwargs in batch)
-        return priced, priced
-    start, wall = time.thread_time(), time.perf_counter()
+        return sum(reference.cpu_seconds(args, kwargs) for args, kwargs in batch)
+    start = time.thread_time()
     for args, kwargs in batch:
         reference(*args, **kwargs)
-    return time.thread_time() - start, time.perf_counter() - wall
+    return time.thread_time() - start
 
 
 class RequestFailed(Exception):
@@ -149,27 +146,62 @@ def zeros_like_inputs(args: list, kwargs: dict) -> tuple[list, dict]:
             {k: np.zeros_like(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()})
 
 
+def _schedstat(path: str) -> tuple[int, int] | None:
+    """(ns on a CPU, ns waiting for a CPU) of one task, from ``/proc/.../schedstat``; None if unreadable."""
+    try:
+        with open(path, "rb") as f:
+            running, waiting = f.read().split()[:2]
+        return int(running), int(waiting)
+    except (OSError, ValueError):
+        return None
+
+
+def waiting_ns(pid: int) -> int | None:
+    """ns that the living threads of process ``pid`` have spent runnable but waiting for a CPU."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    stats = [_schedstat(f"/proc/{pid}/task/{tid}/schedstat") for tid in tasks]
+    return sum(s[1] for s in stats if s is not None) if any(stats) else None
+
+
 class _Window:
-    """The parent's clocks around one timed request: ``cpu`` (the worker's, from the kernel, or
-    wall time where there is no such clock) and ``wall``, in seconds."""
+    """The parent's clocks around one timed request, read before the inputs are sent and after the
+    settling ping: the worker's CPU time (the kernel's clock; wall time where there is none) and
+    its *busy time*: that CPU time plus the worker's idle wall time between the moment the last
+    input was written and the moment its reply began. The parent has nothing more to send then,
+    so a worker that is neither running nor waiting for a CPU (``/proc/PID/task/*/schedstat``)
+    waits for work done elsewhere (a helper process) or sleeps. A busy machine only makes it wait
+    for a CPU, which is not idle time."""
 
     def __init__(self, worker, wall_seconds: float):
         self.worker, self.wall_seconds = worker, wall_seconds
         self.kernel_clock = worker.cpu_ns() is not None
+        self.schedstat = self.kernel_clock and waiting_ns(worker.proc.pid) is not None
 
     def _cpu(self) -> float:
         return self.worker.cpu_ns() / 1e9 if self.kernel_clock else time.perf_counter()
 
-    def run(self, request: Callable[[], Any]) -> tuple[float, float, Any]:
-        """(cpu seconds, wall seconds, value) of ``request()``; raises :class:`RequestFailed`."""
-        cpu0, wall0 = self._cpu(), time.perf_counter()
-        outcome = request()
-        wall = time.perf_counter() - wall0
+    def _idle_clock(self) -> tuple[float, float, float]:
+        """(wall s, worker CPU s, worker threads' wait for a CPU s)."""
+        return time.perf_counter(), self._cpu(), (waiting_ns(self.worker.proc.pid) or 0) / 1e9
+
+    def run(self, request: Callable[[Callable[[], None] | None], Any]) -> tuple[float, float, Any]:
+        """(CPU seconds, busy seconds, value) of ``request(probe)``; raises :class:`RequestFailed`."""
+        marks: list[tuple[float, float, float]] = []
+        start = self._cpu()
+        outcome = request((lambda: marks.append(self._idle_clock())) if self.schedstat else None)
         settle = self.worker.ping(wall_seconds=self.wall_seconds)
+        cpu = self._cpu() - start
         for result in (outcome, settle):
             if result.status != "ok":
                 raise RequestFailed(result)
-        return self._cpu() - cpu0, wall, outcome.value
+        idle = 0.0
+        if len(marks) == 2:
+            wall, worked, waited = (b - a for a, b in zip(*marks))
+            idle = max(wall - worked - max(waited, 0.0), 0.0)
+        return cpu, cpu + idle, outcome.value
 
 
 def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, calls: int,
@@ -180,8 +212,8 @@ def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, 
     batch = [zeros_like_inputs(args, kwargs)] * calls
     like = output_like(expected)
     window = _Window(worker, wall_seconds)
-    figures = [window.run(lambda: worker.time_calls("", "", batch, max_reply=max_reply * calls,
-                                                    wall_seconds=wall_seconds, like=like))
+    figures = [window.run(lambda probe: worker.time_calls("", "", batch, max_reply=max_reply * calls,
+                                                          wall_seconds=wall_seconds, like=like, probe=probe))
                for _ in range(samples + 2)][2:]     # two warm-ups: a new process faults its pages in
     return Noop(cpu=min(f[0] for f in figures), wall=min(f[1] for f in figures))
 
@@ -200,34 +232,32 @@ def measure(worker, module: str, function: str, reference: Callable[..., Any] | 
     window = _Window(worker, wall_seconds)
 
     def timed(batch):
-        return window.run(lambda: worker.time_calls(module, function, batch, max_reply=max_reply * len(batch),
-                                                    wall_seconds=wall_seconds))
+        return window.run(lambda probe: worker.time_calls(module, function, batch, max_reply=max_reply * len(batch),
+                                                          wall_seconds=wall_seconds, probe=probe))
 
     warm = [draw()]                      # first calls pay for imports, caches, JIT
     timed(warm)
     time_reference(reference, warm)
-    raw: dict[str, list[float]] = {"student": [], "reference": [], "wall_student": [], "wall_reference": []}
+    raw: dict[str, list[float]] = {"student": [], "busy": [], "reference": []}
     checks = []
     for _ in range(samples):
         batch = [draw() for _ in range(calls)]
-        cpu, wall, outputs = timed(batch)
-        ref_cpu, ref_wall = time_reference(reference, batch)
-        for key, value in (("student", cpu), ("wall_student", wall), ("reference", ref_cpu),
-                           ("wall_reference", ref_wall)):
+        cpu, busy, outputs = timed(batch)
+        for key, value in (("student", cpu), ("busy", busy), ("reference", time_reference(reference, batch))):
             raw[key].append(value)
-        keep = picker.randrange(calls)
+        keep = picker.randrange(calls)        # chosen now that every output is here
         whole = isinstance(outputs, list) and len(outputs) == calls
         checks.append((batch[keep], outputs[keep] if whole else None))
     student = max(min(raw["student"]) - noop.cpu, 0.0) / calls
+    busy = max(min(raw["busy"]) - noop.wall, 0.0) / calls
     reference_s = max(min(raw["reference"]) / calls, 1e-9)
-    wall_student = max(min(raw["wall_student"]) - noop.wall, 0.0) / calls
-    wall_reference = max(min(raw["wall_reference"]) / calls, 1e-9)
     clock_used = "worker CPU time (kernel)" if window.kernel_clock else "wall time (no CPU clock here)"
+    if window.kernel_clock and not window.schedstat:
+        clock_used += "; no wall-time bound (no /proc schedstat here)"
     if isinstance(reference, PricedReference):
         clock_used += "; the reference's time is estimated from the bundle's calibration"
-    raw["noop"] = [noop.cpu]
+    raw["noop"] = [noop.cpu, noop.wall]
     timing = Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
-                    samples=samples, calls=calls, clock=clock_used, wall_student=wall_student,
-                    wall_reference=wall_reference, wall_ratio=wall_student / wall_reference,
+                    samples=samples, calls=calls, clock=clock_used, busy=busy, busy_ratio=busy / reference_s,
                     raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})
     return timing, checks
