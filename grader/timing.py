@@ -68,7 +68,7 @@ def process_cpu_ns(pid: int) -> int | None:
         return None
 
 
-WALL_SLACK = 2.0      # the wall ratio may reach this multiple of max_ratio (load beside the grader)
+WALL_SLACK = 1.5      # the busy ratio may reach this multiple of max_ratio (busy time is CPU time plus idle)
 
 
 @dataclass
