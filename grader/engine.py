@@ -1,7 +1,11 @@
 """The grading function: one submission, one spec, one :class:`~grader.results.Result`.
 
 Data flows one way: spec -> inputs (seeded, here) -> worker (student outputs) and references
-(expected outputs, here) -> comparison and diagnosis -> results. Every front end (``grade check``,
+(expected outputs, here) -> comparison and diagnosis -> results. A verdict rests only on what this
+parent observes: the bytes a worker returns, the kernel's clocks, inputs the worker could not
+predict. What a worker says about itself is advisory: the in-place-modification report
+(``CallOutcome.mutated``) catches honest mistakes, and code that means to can silence it. Hidden
+tests run last in their own worker and are sealed here, in one place (:func:`sealed`). Every front end (``grade check``,
 batch grading, notebooks, LMS runners) calls :meth:`Grader.grade`; they differ only in rendering.
 """
 from __future__ import annotations
@@ -315,7 +319,7 @@ class Grader:
         problem = self._outcome_problem(test, outcome, session)
         if problem:
             return problem
-        if outcome.mutated:
+        if outcome.mutated:     # advisory: the worker's own report, which hostile code can silence
             first = outcome.mutated[0]
             at = f" (first change at {first['index']})" if first.get("index") else ""
             return self._result(test, "failed",
@@ -436,6 +440,9 @@ class Grader:
             a, k = self.inputs.for_test(test, fresh_seed=secrets.randbits(128), student=submission.identity)
             return list(a.values()), k
 
+        def stored() -> tuple[list, dict]:      # a bundle's one input set with a known answer
+            return copy_value(list(args.values())), copy_value(kwargs)
+
         problem = session.ready()
         if problem:
             return self._outcome_problem(test, problem, session)
@@ -444,7 +451,8 @@ class Grader:
                                      session.calibrations.get(test.name, Noop(0.0, 0.0)),
                                      samples=test.timing.get("samples", 5), calls=test.timing.get("calls", 10),
                                      max_reply=4 * _nbytes(expected) + MiB,
-                                     wall_seconds=test.timeout or self.spec.limits.wall_seconds)
+                                     wall_seconds=test.timeout or self.spec.limits.wall_seconds,
+                                     known=stored if isinstance(self.references, Fixtures) else None)
         except RequestFailed as failed:
             if not session.worker.alive:
                 session.retire()

@@ -5,10 +5,10 @@ kernel's clocks, and inputs the worker could not predict. Once the student's mod
 everything inside the worker (its request handlers included) is the student's, so:
 
 * **One timed window per sample.** The parent reads the worker's CPU clock (the kernel's, for the
-  whole process: :func:`process_cpu_ns`) and its own wall clock *before* it sends the sample's
-  ``calls`` input sets, and the wall clock again when the last output has arrived. A ``ping``
-  round trip follows, after which the worker has blocked on its pipe (so the kernel has settled
-  its CPU time), and the CPU clock is read then. Whatever the worker does between receiving the
+  whole process: :func:`process_cpu_ns`) *before* it sends the sample's ``calls`` input sets, in
+  one request whose reply holds every output. A ``ping`` round trip follows, after which the
+  worker has blocked on its pipe (so the kernel has settled its CPU time), and the clock is read
+  again. Whatever the worker does between receiving the
   inputs and answering, staging, decoding, background threads, is inside the window; there is no
   untimed request to hijack.
 * **Unpredictable inputs.** ``draw()`` makes each input set from seeds the parent takes from
@@ -23,14 +23,19 @@ everything inside the worker (its request handlers included) is the student's, s
   with inputs of the same size, answered with zeros of the output's size. Measured in the
   student's own worker, a student could make the no-op slow and so lower their own time.
 * **Wall time is bounded too.** Work moved out of the worker's CPU accounting (a helper process at
-  the basic tier, where fork is allowed) still takes wall time while the parent waits. The wall
-  ratio (parent-side wall time, less the no-op's, against the reference's wall time) fails past
-  ``max_ratio * WALL_SLACK``; the slack leaves room for two busy cores beside the grader.
+  the basic tier, where fork is allowed; a sleep) leaves the worker idle while the parent waits.
+  Between the moment the last input is written and the moment the reply begins, the parent has
+  nothing more to send, so a worker that is neither running nor waiting for a CPU
+  (``/proc/PID/task/*/schedstat``) is waiting for work done elsewhere. Its *busy time*, CPU time
+  plus that idle time, less the no-op's, must stay within ``max_ratio * WALL_SLACK`` of the
+  reference. Raw wall time would not do: beside two busy cores a worker waits for a CPU for
+  milliseconds, many times a small reference's cost; that wait is not idle time.
 
 Each figure is the minimum over the samples, since noise only ever adds. The reference runs in the
-parent on the same inputs, timed by this thread's CPU clock and by the wall clock. In a student
-bundle, where there is no reference, a :class:`PricedReference` gives its cost instead (stored at
-release relative to :mod:`grader.calibration`); its wall time is taken to equal its CPU time.
+parent on the same inputs, timed by this thread's CPU clock. In a student bundle, where there is
+no reference, a :class:`PricedReference` gives its cost instead (stored at release relative to
+:mod:`grader.calibration`); a bundle knows the answer to its stored inputs only, so one call per
+sample, at a random place, gets those (``known``) and is the one checked.
 
 What the worker says about itself is advisory: the in-place-modification report
 (``CallOutcome.mutated``) comes from code that runs beside the student's and can be silenced by
@@ -220,9 +225,12 @@ def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, 
 
 def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
             draw: Callable[[], tuple[list, dict]], noop: Noop, *, samples: int, calls: int,
-            max_reply: int, wall_seconds: float) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
+            max_reply: int, wall_seconds: float, known: Callable[[], tuple[list, dict]] | None = None,
+            ) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
     """Time ``module.function`` in ``worker`` against ``reference``; ``draw()`` makes a fresh
     input set, ``noop`` is what :func:`calibrate` measured, ``max_reply`` bounds one output.
+    ``known`` (a student bundle, which knows the answer to its stored inputs only) gives the inputs
+    of one call per sample, at a random place, and that call is the one checked.
 
     Returns the timing and, per sample, (inputs, student output) of one call picked after all the
     sample's outputs arrived, for a correctness check (the output is None when the worker did not
@@ -242,10 +250,14 @@ def measure(worker, module: str, function: str, reference: Callable[..., Any] | 
     checks = []
     for _ in range(samples):
         batch = [draw() for _ in range(calls)]
+        if known is not None:
+            keep = picker.randrange(calls)
+            batch[keep] = known()
         cpu, busy, outputs = timed(batch)
         for key, value in (("student", cpu), ("busy", busy), ("reference", time_reference(reference, batch))):
             raw[key].append(value)
-        keep = picker.randrange(calls)        # chosen now that every output is here
+        if known is None:
+            keep = picker.randrange(calls)    # chosen now that every output is here
         whole = isinstance(outputs, list) and len(outputs) == calls
         checks.append((batch[keep], outputs[keep] if whole else None))
     student = max(min(raw["student"]) - noop.cpu, 0.0) / calls
