@@ -174,26 +174,32 @@ class Grader:
             limits = replace(limits, memory_mb=None)    # CUDA reserves far more address space than it uses
         public = [t for t in tests if t.visibility != "hidden"]
         hidden = [t for t in tests if t.visibility == "hidden"]
+        env = self._worker_env(tests)
+        # Both workers start now: the hidden tests' worker starts (it loads nothing yet) while the
+        # public tests run, which hides most of its start-up cost.
+        sessions = [(group, WorkerSession(submission, limits, self._helper_sources, env))
+                    for group in (public, hidden) if group]
         by_name, output = {}, ""
-        for group in (public, hidden):
-            if not group:
-                continue
-            results, printed = self._run_group(group, submission, limits, self._worker_env(tests))
-            if group is hidden and not reveal_hidden:
-                results = [sealed(r) for r in results]
-            elif group is hidden and printed:
-                output += ("\n" if output else "") + "--- printed during the hidden tests ---\n" + printed
-            else:
-                output += printed
-            by_name.update((r.name, r) for r in results)
+        try:
+            for group, session in sessions:
+                results, printed = self._run_group(group, submission, session)
+                if group is hidden and not reveal_hidden:
+                    results = [sealed(r) for r in results]
+                elif group is hidden and printed:
+                    output += ("\n" if output else "") + "--- printed during the hidden tests ---\n" + printed
+                else:
+                    output += printed
+                by_name.update((r.name, r) for r in results)
+        finally:
+            for _, session in sessions:
+                session.close()
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
                       tests=[by_name[t.name] for t in tests], isolation=isolation_tier(), output=output,
                       device=device, duration_seconds=time.perf_counter() - start, notes=notes)
 
-    def _run_group(self, tests: list[Test], submission: Submission, limits: Limits,
-                   env: dict[str, str]) -> tuple[list[TestResult], str]:
-        """Run ``tests`` in one fresh worker session: (results, what the student's code printed)."""
-        session = WorkerSession(submission, limits, self._helper_sources, env)
+    def _run_group(self, tests: list[Test], submission: Submission,
+                   session: "WorkerSession") -> tuple[list[TestResult], str]:
+        """Run ``tests`` in ``session``, a fresh one: (results, what the student's code printed)."""
         try:
             self._calibrate(tests, submission, session)
             results = [self._run(test, submission, session) for test in tests]
