@@ -159,6 +159,7 @@ class Grader:
         self._expected: dict[str, Any] = {}
         self._helper_sources = {m: h.path.read_text(encoding="utf-8") for m, h in spec.helpers.items()}
         self._earlier: dict[str, tuple[Grader, list[Test]]] = {}    # assignments this one builds on
+        self._noops: dict[str, Noop] = {}     # performance test -> its no-op (no student code involved)
 
     def grade(self, submission: Submission, tests: list[Test], *, reveal_hidden: bool = False) -> Result:
         """Grade ``submission`` on ``tests``. Public tests run first, in one worker; hidden tests
@@ -210,20 +211,25 @@ class Grader:
 
     def _calibrate(self, tests: list[Test], submission: Submission, session: "WorkerSession") -> None:
         """Each performance test's no-op (:func:`grader.timing.calibrate`), measured on the
-        session's worker before it imports the student's code, so the student cannot inflate it."""
+        session's worker before it imports the student's code, so the student cannot inflate it.
+        It depends on the inputs' sizes and this machine only, so it is measured once per grader
+        (a batch's grading process measures it on its first submission)."""
         for test in tests:
             if test.kind != "performance" or session.worker is None or test.module in submission.problems:
                 continue
-            args, kwargs = self.inputs.for_test(test, student=submission.identity)
-            expected = self._expected_for(test, args, kwargs, None)
-            try:
-                session.calibrations[test.name] = calibrate(
-                    session.worker, list(args.values()), kwargs, expected, samples=test.timing.get("samples", 5),
-                    calls=test.timing.get("calls", 10), max_reply=4 * _nbytes(expected) + MiB,
-                    wall_seconds=test.timeout or self.spec.limits.wall_seconds)
-            except RequestFailed:           # nothing to subtract: the verdict can only be stricter
-                if not session.worker.alive:
-                    session.retire()
+            if test.name not in self._noops:
+                args, kwargs = self.inputs.for_test(test, student=submission.identity)
+                expected = self._expected_for(test, args, kwargs, None)
+                try:
+                    self._noops[test.name] = calibrate(
+                        session.worker, list(args.values()), kwargs, expected, samples=3,
+                        calls=test.timing.get("calls", 10), max_reply=4 * _nbytes(expected) + MiB,
+                        wall_seconds=test.timeout or self.spec.limits.wall_seconds)
+                except RequestFailed:       # nothing to subtract: the verdict can only be stricter
+                    if not session.worker.alive:
+                        session.retire()
+                    continue
+            session.calibrations[test.name] = self._noops[test.name]
 
     # ---------------------------------------------------------------- earlier assignments
 

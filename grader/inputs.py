@@ -147,9 +147,9 @@ class InputMaker:
             arr = np.array(arr, dtype=np.float64)
             arr.flat[rng.random(arr.size) < spec["zero_fraction"]] = 0.0
         if "dtype" in spec:
-            arr = arr.astype(DTYPES[spec["dtype"]])
+            arr = arr.astype(DTYPES[spec["dtype"]], copy=False)
         elif arr.dtype.kind == "f":
-            arr = arr.astype(np.float64)
+            arr = arr.astype(np.float64, copy=False)
         return arr
 
     def for_test(self, test: Test, fresh_seed: int | None = None,

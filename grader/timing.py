@@ -213,13 +213,13 @@ def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, 
               max_reply: int, wall_seconds: float) -> Noop:
     """The no-op of a timed sample, measured on ``worker`` BEFORE it loads any student code:
     ``calls`` input sets the size of (args, kwargs), answered with zeros the size of ``expected``.
-    Minimums over ``samples`` runs (after one warm-up)."""
+    Minimums over ``samples`` runs, after two warm-ups (a new process faults its pages in)."""
     batch = [zeros_like_inputs(args, kwargs)] * calls
     like = output_like(expected)
     window = _Window(worker, wall_seconds)
     figures = [window.run(lambda probe: worker.time_calls("", "", batch, max_reply=max_reply * calls,
                                                           wall_seconds=wall_seconds, like=like, probe=probe))
-               for _ in range(samples + 2)][2:]     # two warm-ups: a new process faults its pages in
+               for _ in range(samples + 2)][2:]
     return Noop(cpu=min(f[0] for f in figures), wall=min(f[1] for f in figures))
 
 
