@@ -27,8 +27,9 @@ everything inside the worker (its request handlers included) is the student's, s
   Between the moment the last input is written and the moment the reply begins, the parent has
   nothing more to send, so a worker that is neither running nor waiting for a CPU
   (``/proc/PID/task/*/schedstat``) is waiting for work done elsewhere. Its *busy time*, CPU time
-  plus that idle time, less the no-op's, must stay within ``max_ratio * WALL_SLACK`` of the
-  reference. Raw wall time would not do: beside two busy cores a worker waits for a CPU for
+  plus that idle time (a high order statistic over the samples, :func:`_typical_idle`), less the
+  no-op's, must stay within
+  ``max_ratio * WALL_SLACK`` of the reference. Raw wall time would not do: beside two busy cores a worker waits for a CPU for
   milliseconds, many times a small reference's cost; that wait is not idle time.
 
 Each figure is the minimum over the samples, since noise only ever adds. The reference runs in the
@@ -73,7 +74,7 @@ def process_cpu_ns(pid: int) -> int | None:
         return None
 
 
-WALL_SLACK = 1.5      # the busy ratio may reach this multiple of max_ratio (busy time is CPU time plus idle)
+WALL_SLACK = 3.0      # busy ratio limit = this x max_ratio: scheduler noise beside busy cores (measured margins in tests/redteam/test_redteam_timing.py)
 
 
 @dataclass
@@ -87,7 +88,7 @@ class Timing:
     samples: int
     calls: int
     clock: str
-    busy: float = 0.0            # CPU time plus idle wall time (see _Window), s per call
+    busy: float = 0.0            # CPU time plus idle time (see _Window), s per call
     busy_ratio: float = 0.0      # busy / reference; bounded by max_ratio * WALL_SLACK
     raw: dict[str, list[float]] = field(default_factory=dict)
 
@@ -100,10 +101,11 @@ class Timing:
 
 @dataclass
 class Noop:
-    """The timed window of a sample with no work in it: CPU and wall seconds (per sample, not per call)."""
+    """The timed window of a sample with no work in it: CPU seconds and idle seconds (per sample,
+    not per call; see :class:`_Window`)."""
 
     cpu: float
-    wall: float
+    idle: float
 
 
 @runtime_checkable
@@ -193,7 +195,7 @@ class _Window:
         return time.perf_counter(), self._cpu(), (waiting_ns(self.worker.proc.pid) or 0) / 1e9
 
     def run(self, request: Callable[[Callable[[], None] | None], Any]) -> tuple[float, float, Any]:
-        """(CPU seconds, busy seconds, value) of ``request(probe)``; raises :class:`RequestFailed`."""
+        """(CPU seconds, idle seconds, value) of ``request(probe)``; raises :class:`RequestFailed`."""
         marks: list[tuple[float, float, float]] = []
         start = self._cpu()
         outcome = request((lambda: marks.append(self._idle_clock())) if self.schedstat else None)
@@ -206,7 +208,17 @@ class _Window:
         if len(marks) == 2:
             wall, worked, waited = (b - a for a, b in zip(*marks))
             idle = max(wall - worked - max(waited, 0.0), 0.0)
-        return cpu, cpu + idle, outcome.value
+        return cpu, idle, outcome.value
+
+
+def _typical_idle(idle: list[float]) -> float:
+    """The second largest of the samples' idle seconds (the only one, for one sample). A wait for a
+    CPU that began before the window opened is counted inside it, which can hide a sample's idle
+    time on a busy machine, and one that has not ended when the window closes is missed, which can
+    add some: honest code shows (almost) none in most samples, work moved elsewhere shows it in
+    most, so a high order statistic, not the minimum, keeps both apart beside busy cores."""
+    ordered = sorted(idle)
+    return ordered[-2] if len(ordered) > 1 else ordered[0]
 
 
 def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, calls: int,
@@ -220,7 +232,7 @@ def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, 
     figures = [window.run(lambda probe: worker.time_calls("", "", batch, max_reply=max_reply * calls,
                                                           wall_seconds=wall_seconds, like=like, probe=probe))
                for _ in range(samples + 2)][2:]
-    return Noop(cpu=min(f[0] for f in figures), wall=min(f[1] for f in figures))
+    return Noop(cpu=min(f[0] for f in figures), idle=_typical_idle([f[1] for f in figures]))
 
 
 def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
@@ -246,29 +258,29 @@ def measure(worker, module: str, function: str, reference: Callable[..., Any] | 
     warm = [draw()]                      # first calls pay for imports, caches, JIT
     timed(warm)
     time_reference(reference, warm)
-    raw: dict[str, list[float]] = {"student": [], "busy": [], "reference": []}
+    raw: dict[str, list[float]] = {"student": [], "idle": [], "reference": []}
     checks = []
     for _ in range(samples):
         batch = [draw() for _ in range(calls)]
         if known is not None:
             keep = picker.randrange(calls)
             batch[keep] = known()
-        cpu, busy, outputs = timed(batch)
-        for key, value in (("student", cpu), ("busy", busy), ("reference", time_reference(reference, batch))):
+        cpu, idle, outputs = timed(batch)
+        for key, value in (("student", cpu), ("idle", idle), ("reference", time_reference(reference, batch))):
             raw[key].append(value)
         if known is None:
             keep = picker.randrange(calls)    # chosen now that every output is here
         whole = isinstance(outputs, list) and len(outputs) == calls
         checks.append((batch[keep], outputs[keep] if whole else None))
     student = max(min(raw["student"]) - noop.cpu, 0.0) / calls
-    busy = max(min(raw["busy"]) - noop.wall, 0.0) / calls
+    busy = student + max(_typical_idle(raw["idle"]) - noop.idle, 0.0) / calls
     reference_s = max(min(raw["reference"]) / calls, 1e-9)
     clock_used = "worker CPU time (kernel)" if window.kernel_clock else "wall time (no CPU clock here)"
     if window.kernel_clock and not window.schedstat:
         clock_used += "; no wall-time bound (no /proc schedstat here)"
     if isinstance(reference, PricedReference):
         clock_used += "; the reference's time is estimated from the bundle's calibration"
-    raw["noop"] = [noop.cpu, noop.wall]
+    raw["noop"] = [noop.cpu, noop.idle]
     timing = Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
                     samples=samples, calls=calls, clock=clock_used, busy=busy, busy_ratio=busy / reference_s,
                     raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})

@@ -6,6 +6,12 @@ from the timing; each must fail predict_speed while its answers stay right (pred
 The speed cases must hold beside two busy cores, which CI and the developers' machines often have:
 ``test_speed_cases_hold_beside_busy_cores`` runs them under that load. Every case runs through
 :meth:`Arena.attack`, which also checks that nothing else was lost.
+
+Margins measured 2026-12-03 on the 2-core development VM beside two busy cores (and other jobs,
+load average 2 to 9), 8 gradings each, predict_speed (max_ratio 25; busy-time limit 3 x 25 = 75):
+honest code, CPU ratio 0.0 to 4.8 and busy ratio 0.0 to 29.6; the slow cases, CPU ratio 107 to
+126 (checked_position_only; hijack_staging and predict_fresh_inputs alike); fork_helper at the
+basic tier, CPU ratio 1.2 to 4.5 (it escapes the CPU clock) and busy ratio 117 to 223.
 """
 from __future__ import annotations
 
