@@ -497,12 +497,6 @@ def sealed(result: TestResult) -> TestResult:
                       message="Passed." if passed else "Not passed (a hidden test: only its result is shown).")
 
 
-class _TimedCallFailed(Exception):
-    def __init__(self, outcome: CallOutcome):
-        super().__init__(outcome.status)
-        self.outcome = outcome
-
-
 def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None, include_hidden: bool = False,
           references: References | Fixtures | None = None, reveal_hidden: bool = False) -> Result:
     """Grade one submission: the entry point every front end uses. ``references``: the spec's own
