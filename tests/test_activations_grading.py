@@ -30,7 +30,7 @@ def grade(spec, grader):
         # Mistake submissions skip the timed test: it says nothing about the mistake and costs
         # a few hundred ms per submission. The correct solution and the stub run everything.
         tests = [t for t in spec.select(None, include_hidden=True) if timed or t.kind != "performance"]
-        return grader.grade(read_submission(spec, path), tests)
+        return grader.grade(read_submission(spec, path), tests, reveal_hidden=True)   # the instructor view
     return run
 
 

@@ -68,7 +68,7 @@ def grader(spec):
 
 @pytest.fixture(scope="module")
 def correct_result(spec, grader):
-    return grader.grade(read_submission(spec, CORRECT), spec.select(None, include_hidden=True))
+    return grader.grade(read_submission(spec, CORRECT), spec.select(None, include_hidden=True), reveal_hidden=True)
 
 
 def test_the_graded_functions_are_the_reference_module(spec):
@@ -197,7 +197,7 @@ def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, t
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grader):
-    result = grader.grade(read_submission(spec, None), spec.select(None, include_hidden=True))
+    result = grader.grade(read_submission(spec, None), spec.select(None, include_hidden=True), reveal_hidden=True)
     assert result.submission == str(ASSIGNMENT)
     assert len(result.tests) == len(spec.tests)
     assert result.score == 0 and result.max_score == spec.max_score

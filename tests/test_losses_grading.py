@@ -30,7 +30,7 @@ ENGINE_DIAGNOSED = {"input_modified"}       # found by the engine, not by a cata
 @pytest.fixture(scope="module")
 def grade(spec, grader):
     def run(path: Path | None):
-        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
+        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True), reveal_hidden=True)
     return run
 
 
