@@ -199,11 +199,12 @@ class _Window:
         marks: list[tuple[float, float, float]] = []
         start = self._cpu()
         outcome = request((lambda: marks.append(self._idle_clock())) if self.schedstat else None)
+        if outcome.status != "ok":              # a worker killed at its deadline has no clock left to read
+            raise RequestFailed(outcome)
         settle = self.worker.ping(wall_seconds=self.wall_seconds)
+        if settle.status != "ok":
+            raise RequestFailed(settle)
         cpu = self._cpu() - start
-        for result in (outcome, settle):
-            if result.status != "ok":
-                raise RequestFailed(result)
         idle = 0.0
         if len(marks) == 2:
             wall, worked, waited = (b - a for a, b in zip(*marks))

@@ -188,7 +188,8 @@ def test_mistake_is_diagnosed(path, spec, grader, references, tmp_path):
 def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, tmp_path):
     """db = np.zeros(...) and never filled: the hint names db and the unfilled array, not a factor 0."""
     folder = write_submission(tmp_path / "zeros", patch=SUBMISSIONS / "mistakes" / "dense_backward__never_assigned.py")
-    result = grader.grade(read_submission(spec, folder), [t for t in spec.tests if t.function == "dense_backward"])
+    result = grader.grade(read_submission(spec, folder), [t for t in spec.tests if t.function == "dense_backward"],
+                          reveal_hidden=True)
     failed = [t for t in result.tests if t.status == "failed"]
     assert failed and all(t.mistake == "never_assigned" for t in failed), [(t.name, t.mistake) for t in failed]
     for t in failed:
