@@ -51,7 +51,8 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
         stored = answer_cache.answers(spec, chosen, before_recording=lambda: _say_if_compiling(spec, chosen))
         if stored is None:                         # the references run (answers from disk compile nothing)
             _say_if_compiling(spec, chosen)
-        result = grade(spec, sub, tests=selected, include_hidden=hidden, references=stored)
+        result = grade(spec, sub, tests=selected, include_hidden=hidden, references=stored,
+                       reveal_hidden=hidden)          # the instructor's own check: hidden details shown
     except (SpecError, IntakeError) as exc:
         raise UsageError(str(exc)) from None
     if fmt == "json":

@@ -1,11 +1,16 @@
 """The grading function: one submission, one spec, one :class:`~grader.model.results.Result`.
 
 Data flows one way: spec -> inputs (seeded, here) -> worker (student outputs) and references
-(expected outputs, here) -> comparison and diagnosis -> results. Every front end (``grade check``,
+(expected outputs, here) -> comparison and diagnosis -> results. A verdict rests only on what this
+parent observes: the bytes a worker returns, the kernel's clocks, inputs the worker could not
+predict. What a worker says about itself is advisory: the in-place-modification report
+(``CallOutcome.mutated``) catches honest mistakes, and code that means to can silence it. Hidden
+tests run last in their own worker and are sealed here, in one place (:func:`sealed`). Every front end (``grade check``,
 batch grading, notebooks, LMS runners) calls :meth:`Grader.grade`; they differ only in rendering.
 """
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import replace
 from typing import Any
@@ -25,7 +30,7 @@ from .fixtures import Fixtures
 from .inputs import InputMaker, copy_value
 from .mistakes import Mistake, consolidate, diagnose, known_error
 from .references import References, import_helper
-from .timing import RequestFailed, measure
+from .timing import WALL_SLACK, Noop, RequestFailed, calibrate, measure
 from .wrong_answers import output_digest
 
 MiB = 1 << 20
@@ -46,6 +51,7 @@ class WorkerSession:
         self.worker: Worker | None = Worker(self.sources, limits, env) if submission.sources else None
         self.loaded = False
         self.import_errors: dict[str, dict] = {}
+        self.calibrations: dict[str, Noop] = {}   # test name -> its no-op, measured before the import
         self.fatal: CallOutcome | None = None     # importing the code itself timed out or crashed
         self.outputs: list[str] = []
 
@@ -154,23 +160,77 @@ class Grader:
         self._expected: dict[str, Any] = {}
         self._helper_sources = {m: h.path.read_text(encoding="utf-8") for m, h in spec.helpers.items()}
         self._earlier: dict[str, tuple[Grader, list[Test]]] = {}    # assignments this one builds on
+        self._noops: dict[str, Noop] = {}     # performance test -> its no-op (no student code involved)
 
-    def grade(self, submission: Submission, tests: list[Test]) -> Result:
+    def grade(self, submission: Submission, tests: list[Test], *, reveal_hidden: bool = False) -> Result:
+        """Grade ``submission`` on ``tests``. Public tests run first, in one worker; hidden tests
+        run last, in a fresh worker, so nothing a student reads (messages, timings, hints, printed
+        output) can come from a worker that has seen a hidden input. Hidden results are *sealed*
+        (pass or fail and points only, :func:`sealed`) and their worker's output is dropped,
+        unless ``reveal_hidden``: only the instructor's ``grade check --hidden`` reveals them."""
         start = time.perf_counter()
         device = self.device                        # a bad --device fails here, before any test
         submission, notes = self._provide(submission)
         limits = self.spec.limits
         if device.startswith("cuda:") and any(t.device == "cuda" for t in tests):
             limits = replace(limits, memory_mb=None)    # CUDA reserves far more address space than it uses
-        session = WorkerSession(submission, limits, self._helper_sources, self._worker_env(tests))
+        public = [t for t in tests if t.visibility != "hidden"]
+        hidden = [t for t in tests if t.visibility == "hidden"]
+        env = self._worker_env(tests)
+        # Both workers start now: the hidden tests' worker starts (it loads nothing yet) while the
+        # public tests run, which hides most of its start-up cost.
+        sessions = [(group, WorkerSession(submission, limits, self._helper_sources, env))
+                    for group in (public, hidden) if group]
+        by_name, output = {}, ""
         try:
+            for group, session in sessions:
+                results, printed = self._run_group(group, submission, session)
+                if group is hidden and not reveal_hidden:
+                    results = [sealed(r) for r in results]
+                elif group is hidden and printed:
+                    output += ("\n" if output else "") + "--- printed during the hidden tests ---\n" + printed
+                else:
+                    output += printed
+                by_name.update((r.name, r) for r in results)
+        finally:
+            for _, session in sessions:
+                session.close()
+        return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
+                      tests=[by_name[t.name] for t in tests], isolation=isolation_tier(), output=output,
+                      device=device, duration_seconds=time.perf_counter() - start, notes=notes)
+
+    def _run_group(self, tests: list[Test], submission: Submission,
+                   session: "WorkerSession") -> tuple[list[TestResult], str]:
+        """Run ``tests`` in ``session``, a fresh one: (results, what the student's code printed)."""
+        try:
+            self._calibrate(tests, submission, session)
             results = [self._run(test, submission, session) for test in tests]
         finally:
             output = session.close()
         self._consolidate(results)
-        return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
-                      tests=results, isolation=isolation_tier(), output=output, device=device,
-                      duration_seconds=time.perf_counter() - start, notes=notes)
+        return results, output
+
+    def _calibrate(self, tests: list[Test], submission: Submission, session: "WorkerSession") -> None:
+        """Each performance test's no-op (:func:`grader.grading.timing.calibrate`), measured on the
+        session's worker before it imports the student's code, so the student cannot inflate it.
+        It depends on the inputs' sizes and this machine only, so it is measured once per grader
+        (a batch's grading process measures it on its first submission)."""
+        for test in tests:
+            if test.kind != "performance" or session.worker is None or test.module in submission.problems:
+                continue
+            if test.name not in self._noops:
+                args, kwargs = self.inputs.for_test(test, student=submission.identity)
+                expected = self._expected_for(test, args, kwargs, None)
+                try:
+                    self._noops[test.name] = calibrate(
+                        session.worker, list(args.values()), kwargs, expected, samples=3,
+                        calls=test.timing.get("calls", 10), max_reply=4 * _nbytes(expected) + MiB,
+                        wall_seconds=test.timeout or self.spec.limits.wall_seconds)
+                except RequestFailed:       # nothing to subtract: the verdict can only be stricter
+                    if not session.worker.alive:
+                        session.retire()
+                    continue
+            session.calibrations[test.name] = self._noops[test.name]
 
     # ---------------------------------------------------------------- earlier assignments
 
@@ -270,7 +330,7 @@ class Grader:
         problem = self._outcome_problem(test, outcome, session)
         if problem:
             return problem
-        if outcome.mutated:
+        if outcome.mutated:     # advisory: the worker's own report, which hostile code can silence
             first = outcome.mutated[0]
             at = f" (first change at {first['index']})" if first.get("index") else ""
             return self._result(test, "failed",
@@ -391,18 +451,23 @@ class Grader:
             return first
         reference = self.references.function(*test.reference)
 
-        def draw(i: int) -> tuple[list, dict]:
-            a, k = self.inputs.for_test(test, fresh_seed=i, student=submission.identity)
+        def draw() -> tuple[list, dict]:       # seeds the worker cannot predict, new every grading
+            a, k = self.inputs.for_test(test, fresh_seed=secrets.randbits(128), student=submission.identity)
             return list(a.values()), k
+
+        def stored() -> tuple[list, dict]:      # a bundle's one input set with a known answer
+            return copy_value(list(args.values())), copy_value(kwargs)
 
         problem = session.ready()
         if problem:
             return self._outcome_problem(test, problem, session)
         try:
             timing, checks = measure(session.worker, test.module, test.function, reference, draw,
+                                     session.calibrations.get(test.name, Noop(0.0, 0.0)),
                                      samples=test.timing.get("samples", 5), calls=test.timing.get("calls", 10),
                                      max_reply=4 * _nbytes(expected) + MiB,
-                                     wall_seconds=test.timeout or self.spec.limits.wall_seconds)
+                                     wall_seconds=test.timeout or self.spec.limits.wall_seconds,
+                                     known=stored if isinstance(self.references, Fixtures) else None)
         except RequestFailed as failed:
             if not session.worker.alive:
                 session.retire()
@@ -410,27 +475,34 @@ class Grader:
             problem.message = "While timing: " + problem.message
             return problem
         for (a, k), out in checks:
-            if not compare(out, reference(*copy_value(a), **copy_value(k)), rtol=test.rtol, atol=test.atol,
-                           check_dtype=test.check_dtype).ok:
+            if out is None or not compare(out, reference(*copy_value(a), **copy_value(k)), rtol=test.rtol,
+                                          atol=test.atol, check_dtype=test.check_dtype).ok:
                 return self._result(test, "failed", "A timed call returned a wrong result: the speed does not "
-                                    "count unless the answer is right.", details=timing.as_details())
+                                    "count unless every answer is right.", details=timing.as_details())
         limit = test.timing["max_ratio"]
         summary = (f"{timing.ratio:.1f}x the reference's time ({timing.student * 1e3:.3g} ms vs "
                    f"{timing.reference * 1e3:.3g} ms per call, {timing.clock}; limit {limit:g}x).")
-        if timing.ratio <= limit:
+        if timing.busy_ratio > limit * WALL_SLACK:
+            summary += (f" Counting the wall time in which your worker waited idle, {timing.busy_ratio:.1f}x "
+                        f"(limit {limit * WALL_SLACK:g}x): work done outside your function's process counts too.")
+        elif timing.ratio <= limit:
             return self._result(test, "passed", summary, details=timing.as_details())
         return self._result(test, "failed", summary + " Replace Python loops over elements with "
                             "whole-array NumPy operations.", details=timing.as_details())
 
 
-class _TimedCallFailed(Exception):
-    def __init__(self, outcome: CallOutcome):
-        super().__init__(outcome.status)
-        self.outcome = outcome
+def sealed(result: TestResult) -> TestResult:
+    """A hidden test's result as a student may see it: its name, pass or fail, and points. The
+    message, hint, mistake and figures all came from a worker that saw the hidden inputs."""
+    passed = result.status == "passed"
+    return TestResult(name=result.name, function=result.function, kind=result.kind, visibility=result.visibility,
+                      status="passed" if passed else "failed", score=result.score, max_score=result.max_score,
+                      message="Passed." if passed else "Not passed (a hidden test: only its result is shown).")
 
 
 def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None, include_hidden: bool = False,
-          references: References | Fixtures | None = None) -> Result:
+          references: References | Fixtures | None = None, reveal_hidden: bool = False) -> Result:
     """Grade one submission: the entry point every front end uses. ``references``: the spec's own
-    by default; ``grade check`` passes the answers stored on disk (:mod:`grader.grading.answer_cache`)."""
-    return Grader(spec, references).grade(submission, spec.select(tests, include_hidden))
+    by default; ``grade check`` passes the answers stored on disk (:mod:`grader.grading.answer_cache`).
+    Hidden tests are sealed unless ``reveal_hidden`` (the instructor's ``grade check --hidden``)."""
+    return Grader(spec, references).grade(submission, spec.select(tests, include_hidden), reveal_hidden=reveal_hidden)

@@ -20,8 +20,11 @@ In a bundle, :class:`grader.grading.engine.Grader` uses :class:`Fixtures` in pla
 same calls on the same inputs as at release, so a bundle gives the full grader's verdicts, messages
 and hints on the public tests. A performance test's reference is priced, not run
 (:class:`grader.grading.timing.PricedReference`): the stored ratio times the calibration timed on this
-machine. Timed calls in a bundle run on the test's stored inputs, not on fresh draws, since
-nothing could check the answers to fresh ones.
+machine. Timed calls in a bundle run on fresh draws where the test's inputs are literals or
+built-in generators (with seeds from :mod:`secrets`, as in the full grader), so remembering answers
+gains nothing there either; one call per sample, at a random place, gets the stored inputs, whose
+answer is checked (a bundle knows no other). A fresh draw is priced like the stored inputs: the
+same shapes, the same cost.
 """
 from __future__ import annotations
 
@@ -291,14 +294,16 @@ class TabulatedFunction:
 
     def cpu_seconds(self, args: list, kwargs: dict) -> float:
         key = call_key(args, kwargs)
+        if key not in self.costs and len(self.costs) == 1:    # a fresh draw of the one timed test
+            key = next(iter(self.costs))
         if key not in self.costs:
             raise MissingAnswer(self.origin, "", f"no stored cost of {self.function_name} for these inputs")
         return self.costs[key] * calibration.seconds()
 
 
 class FixtureInputs(InputMaker):
-    """The inputs of each test as stored at release. Timing draws (``fresh_seed``) get the same
-    inputs again: a bundle has answers for these only."""
+    """The inputs of each test as stored at release. Timing draws (``fresh_seed``) are drawn anew
+    where :meth:`redrawable`, else they are the stored inputs again."""
 
     def __init__(self, spec: Spec, stored: dict[str, tuple[dict, dict, list[dict]]]):
         super().__init__(spec)
@@ -311,8 +316,19 @@ class FixtureInputs(InputMaker):
 
     def for_test(self, test: Test, fresh_seed: int | None = None,
                  student: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+        if fresh_seed is not None and self.redrawable(test):
+            return self._draw(test, fresh_seed, None)
         args, kwargs, _ = self._inputs(test)
         return copy_value(args), copy_value(kwargs)
+
+    @staticmethod
+    def redrawable(test: Test) -> bool:
+        """Whether a bundle can draw fresh inputs for ``test``: each is a literal or a built-in
+        generator (a bundle has neither the references' generators nor hidden data)."""
+        if isinstance(test.inputs, str):
+            return False
+        return all(not isinstance(v, dict) or "value" in v or ("generate" in v and "." not in str(v["generate"]))
+                   for v in [*test.inputs.values(), *test.kwargs.values()])
 
     def steps_for(self, test: Test, args: dict[str, Any],
                   student: str = "") -> tuple[dict[int, int], list[dict[int, Any]]]:

@@ -12,7 +12,9 @@ A value spec is one of:
 Generators are the built-ins below, or ``module.function`` in the references folder, called as
 ``function(rng, **params)``. A generator may return a dict (a data *set*, e.g. ``X`` and ``y``);
 a test can then take its whole ``inputs`` from it by name. Seeds default to a hash of where the
-value is written, so every run draws the same numbers; ``fresh_seed`` re-draws for timing. In
+value is written, so every run draws the same numbers. ``fresh_seed`` re-draws for timing: the
+engine passes 128 bits from :mod:`secrets` per draw, mixed into the generator's seed, so timed
+inputs cannot be predicted from the public spec (literal and ``from`` values stay as written). In
 hidden tests, a generated value without an explicit seed is drawn *per student*: its seed also
 hashes the submission's identity and the instructor's secret, so answers cannot be shared or
 hard-coded.
@@ -89,7 +91,7 @@ class InputMaker:
         self.resolve = resolve          # (module, attr) -> callable, for generators in references
         self.secret = secret
         self._data: dict[str, Any] = {}
-        self._drawn: dict[tuple[str, int | None], tuple[dict, dict]] = {}   # same for every student
+        self._drawn: dict[str, tuple[dict, dict]] = {}   # same for every student
 
     @staticmethod
     def per_student(test: Test) -> bool:
@@ -128,9 +130,7 @@ class InputMaker:
             seed = stable_seed(self.secret, student, self.spec.id, *where)
         else:
             seed = stable_seed(self.spec.id, *where)
-        if fresh_seed is not None:
-            seed = stable_seed(str(seed), str(fresh_seed))
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed if fresh_seed is None else [seed, fresh_seed % (1 << 128)])
         shape = tuple(spec.get("shape", ()))
         params = {k: v for k, v in spec.items() if k not in _RESERVED}
         name = spec["generate"]
@@ -148,9 +148,9 @@ class InputMaker:
             arr = np.array(arr, dtype=np.float64)
             arr.flat[rng.random(arr.size) < spec["zero_fraction"]] = 0.0
         if "dtype" in spec:
-            arr = arr.astype(DTYPES[spec["dtype"]])
+            arr = arr.astype(DTYPES[spec["dtype"]], copy=False)
         elif arr.dtype.kind == "f":
-            arr = arr.astype(np.float64)
+            arr = arr.astype(np.float64, copy=False)
         return arr
 
     def for_test(self, test: Test, fresh_seed: int | None = None,
@@ -160,12 +160,12 @@ class InputMaker:
         ``student`` is the submission's identity, used by tests drawn per student.
         """
         own = student if self.per_student(test) else None
-        key = (test.name, fresh_seed)
-        if own is None and key in self._drawn:     # drawing is deterministic: a batch draws once
-            return copy_value(self._drawn[key])
+        cached = own is None and fresh_seed is None     # fresh draws for timing are never reused
+        if cached and test.name in self._drawn:     # drawing is deterministic: a batch draws once
+            return copy_value(self._drawn[test.name])
         args, kwargs = self._draw(test, fresh_seed, own)
-        if own is None:
-            self._drawn[key] = copy_value((args, kwargs))
+        if cached:
+            self._drawn[test.name] = copy_value((args, kwargs))
         return args, kwargs
 
     def _draw(self, test: Test, fresh_seed: int | None, own: str | None) -> tuple[dict[str, Any], dict[str, Any]]:

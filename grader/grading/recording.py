@@ -116,7 +116,8 @@ def _storable(value: Any) -> bool:
 
 
 def _reference_seconds(grader: Grader, reference: Callable[..., Any], test: Test) -> float:
-    """The reference's CPU seconds per call on fresh draws, as :func:`grader.grading.timing.measure` times it."""
+    """The reference's CPU seconds per call on fresh draws, as :func:`grader.grading.timing.measure` times it
+    (these draws need not be secret: only the reference's cost is kept)."""
     samples, calls = test.timing.get("samples", 5), test.timing.get("calls", 10)
 
     def draw(i: int) -> tuple[list, dict]:

@@ -1,29 +1,65 @@
 """Performance verdicts from measurements the student cannot fake.
 
-Each sample draws ``calls`` fresh input sets (so remembering answers gains nothing) and sends
-them to the worker in an untimed *stage* request. The parent then reads the worker's CPU time
-from the kernel (``clock_getcpuclockid`` on its pid), asks it to run the staged calls, and reads
-the clock again; a no-op run, timed the same way, is subtracted. The clock is read right after
-staging, so work that a student's background thread does after staging is counted too. The
-reference runs in the parent on the same inputs, timed by this thread's CPU clock. Student,
-no-op and reference alternate; CPU-time noise only ever adds, so each is estimated by its
-minimum over the samples, and the verdict is the ratio against the test's ``max_ratio``. One
-output per sample, at a position the worker cannot predict, is checked: a fast wrong answer
-fails. In a student bundle, where there is no reference, a :class:`PricedReference` gives its cost
-instead (stored at release relative to :mod:`grader.grading.calibration`).
+A verdict rests only on what the trusted parent observes: the bytes the worker returns, the
+kernel's clocks, and inputs the worker could not predict. Once the student's module is imported,
+everything inside the worker (its request handlers included) is the student's, so:
+
+* **One timed window per sample.** The parent reads the worker's CPU clock (the kernel's, for the
+  whole process: :func:`grader.sandbox.clock.process_cpu_ns`) *before* it sends the sample's ``calls`` input sets, in
+  one request whose reply holds every output. A ``ping`` round trip follows, after which the
+  worker has blocked on its pipe (so the kernel has settled its CPU time), and the clock is read
+  again. Whatever the worker does between receiving the
+  inputs and answering, staging, decoding, background threads, is inside the window; there is no
+  untimed request to hijack.
+* **Unpredictable inputs.** ``draw()`` makes each input set from seeds the parent takes from
+  :mod:`secrets` for this grading (see :meth:`grader.grading.inputs.InputMaker.value`), so nothing can be
+  computed in advance, at import time or in an earlier sample.
+* **Every output comes back.** The worker returns all ``calls`` outputs; the parent picks the one
+  to check with :class:`random.SystemRandom` only after they have all arrived, so skipping work on
+  any call risks a wrong answer.
+* **A no-op the student cannot inflate.** The window also holds the transfer of the inputs and
+  outputs. It is subtracted as measured by :func:`calibrate` on a worker that has not loaded any
+  student code (the grading session's worker, before it imports the submission): the same request
+  with inputs of the same size, answered with zeros of the output's size. Measured in the
+  student's own worker, a student could make the no-op slow and so lower their own time.
+* **Wall time is bounded too.** Work moved out of the worker's CPU accounting (a helper process at
+  the basic tier, where fork is allowed; a sleep) leaves the worker idle while the parent waits.
+  Between the moment the last input is written and the moment the reply begins, the parent has
+  nothing more to send, so a worker that is neither running nor waiting for a CPU
+  (``/proc/PID/task/*/schedstat``) is waiting for work done elsewhere. Its *busy time*, CPU time
+  plus that idle time (a high order statistic over the samples, :func:`_typical_idle`), less the
+  no-op's, must stay within
+  ``max_ratio * WALL_SLACK`` of the reference. Raw wall time would not do: beside two busy cores a worker waits for a CPU for
+  milliseconds, many times a small reference's cost; that wait is not idle time.
+
+Each figure is the minimum over the samples, since noise only ever adds. The reference runs in the
+parent on the same inputs, timed by this thread's CPU clock. In a student bundle, where there is
+no reference, a :class:`PricedReference` gives its cost instead (stored at release relative to
+:mod:`grader.grading.calibration`); a bundle knows the answer to its stored inputs only, so one call per
+sample, at a random place, gets those (``known``) and is the one checked.
+
+What the worker says about itself is advisory: the in-place-modification report
+(``CallOutcome.mutated``) comes from code that runs beside the student's and can be silenced by
+it. It catches honest mistakes; hostile code can hide them. See docs/security.md.
 """
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
+
+WALL_SLACK = 3.0      # busy ratio limit = this x max_ratio: scheduler noise beside busy cores (measured margins in tests/redteam/test_redteam_timing.py)
+
 
 @dataclass
 class Timing:
-    """The figures behind a performance verdict (seconds per call, medians over samples)."""
+    """The figures behind a performance verdict (seconds per call, minimums over samples)."""
 
     student: float
     reference: float
@@ -32,12 +68,24 @@ class Timing:
     samples: int
     calls: int
     clock: str
+    busy: float = 0.0            # CPU time plus idle time (see _Window), s per call
+    busy_ratio: float = 0.0      # busy / reference; bounded by max_ratio * WALL_SLACK
     raw: dict[str, list[float]] = field(default_factory=dict)
 
     def as_details(self) -> dict[str, Any]:
         return {"student_s_per_call": self.student, "reference_s_per_call": self.reference,
                 "noop_s_per_call": self.noop, "ratio": self.ratio, "samples": self.samples,
-                "calls": self.calls, "clock": self.clock, "raw_s": self.raw}
+                "calls": self.calls, "clock": self.clock, "busy_s_per_call": self.busy, "busy_ratio": self.busy_ratio,
+                "raw_s": self.raw}
+
+
+@dataclass
+class Noop:
+    """The timed window of a sample with no work in it: CPU seconds and idle seconds (per sample,
+    not per call; see :class:`_Window`)."""
+
+    cpu: float
+    idle: float
 
 
 @runtime_checkable
@@ -68,59 +116,153 @@ class RequestFailed(Exception):
         self.outcome = outcome
 
 
-def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
-            draw: Callable[[int], tuple[list, dict]], *, samples: int, calls: int,
-            max_reply: int, wall_seconds: float) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
-    """Time ``module.function`` in ``worker`` against ``reference``; ``draw(i)`` makes input set i.
+def output_like(value: Any) -> Any:
+    """What a no-op sends back in place of ``value`` (an output of the reference): a list for a
+    tuple or list, ``{"shape", "dtype"}`` for an array, None for anything else (JSON, for the
+    worker's :func:`grader.sandbox.worker._zeros_like`)."""
+    if isinstance(value, (tuple, list)):
+        return [output_like(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return {"shape": list(value.shape), "dtype": value.dtype.str}
+    return None
 
-    Returns the timing and, per sample, (inputs, student output) for a correctness check.
-    Raises :class:`RequestFailed` when a request to the worker fails.
+
+def zeros_like_inputs(args: list, kwargs: dict) -> tuple[list, dict]:
+    """One input set of the same size as (args, kwargs), all zeros: a no-op's traffic."""
+    return ([np.zeros_like(a) if isinstance(a, np.ndarray) else a for a in args],
+            {k: np.zeros_like(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()})
+
+
+def _schedstat(path: str) -> tuple[int, int] | None:
+    """(ns on a CPU, ns waiting for a CPU) of one task, from ``/proc/.../schedstat``; None if unreadable."""
+    try:
+        with open(path, "rb") as f:
+            running, waiting = f.read().split()[:2]
+        return int(running), int(waiting)
+    except (OSError, ValueError):
+        return None
+
+
+def waiting_ns(pid: int) -> int | None:
+    """ns that the living threads of process ``pid`` have spent runnable but waiting for a CPU."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    stats = [_schedstat(f"/proc/{pid}/task/{tid}/schedstat") for tid in tasks]
+    return sum(s[1] for s in stats if s is not None) if any(stats) else None
+
+
+class _Window:
+    """The parent's clocks around one timed request, read before the inputs are sent and after the
+    settling ping: the worker's CPU time (the kernel's clock; wall time where there is none) and
+    its *busy time*: that CPU time plus the worker's idle wall time between the moment the last
+    input was written and the moment its reply began. The parent has nothing more to send then,
+    so a worker that is neither running nor waiting for a CPU (``/proc/PID/task/*/schedstat``)
+    waits for work done elsewhere (a helper process) or sleeps. A busy machine only makes it wait
+    for a CPU, which is not idle time."""
+
+    def __init__(self, worker, wall_seconds: float):
+        self.worker, self.wall_seconds = worker, wall_seconds
+        self.kernel_clock = worker.cpu_ns() is not None
+        self.schedstat = self.kernel_clock and waiting_ns(worker.proc.pid) is not None
+
+    def _cpu(self) -> float:
+        return self.worker.cpu_ns() / 1e9 if self.kernel_clock else time.perf_counter()
+
+    def _idle_clock(self) -> tuple[float, float, float]:
+        """(wall s, worker CPU s, worker threads' wait for a CPU s)."""
+        return time.perf_counter(), self._cpu(), (waiting_ns(self.worker.proc.pid) or 0) / 1e9
+
+    def run(self, request: Callable[[Callable[[], None] | None], Any]) -> tuple[float, float, Any]:
+        """(CPU seconds, idle seconds, value) of ``request(probe)``; raises :class:`RequestFailed`."""
+        marks: list[tuple[float, float, float]] = []
+        start = self._cpu()
+        outcome = request((lambda: marks.append(self._idle_clock())) if self.schedstat else None)
+        if outcome.status != "ok":              # a worker killed at its deadline has no clock left to read
+            raise RequestFailed(outcome)
+        settle = self.worker.ping(wall_seconds=self.wall_seconds)
+        if settle.status != "ok":
+            raise RequestFailed(settle)
+        cpu = self._cpu() - start
+        idle = 0.0
+        if len(marks) == 2:
+            wall, worked, waited = (b - a for a, b in zip(*marks))
+            idle = max(wall - worked - max(waited, 0.0), 0.0)
+        return cpu, idle, outcome.value
+
+
+def _typical_idle(idle: list[float]) -> float:
+    """The second largest of the samples' idle seconds (the only one, for one sample). A wait for a
+    CPU that began before the window opened is counted inside it, which can hide a sample's idle
+    time on a busy machine, and one that has not ended when the window closes is missed, which can
+    add some: honest code shows (almost) none in most samples, work moved elsewhere shows it in
+    most, so a high order statistic, not the minimum, keeps both apart beside busy cores."""
+    ordered = sorted(idle)
+    return ordered[-2] if len(ordered) > 1 else ordered[0]
+
+
+def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, calls: int,
+              max_reply: int, wall_seconds: float) -> Noop:
+    """The no-op of a timed sample, measured on ``worker`` BEFORE it loads any student code:
+    ``calls`` input sets the size of (args, kwargs), answered with zeros the size of ``expected``.
+    Minimums over ``samples`` runs, after two warm-ups (a new process faults its pages in)."""
+    batch = [zeros_like_inputs(args, kwargs)] * calls
+    like = output_like(expected)
+    window = _Window(worker, wall_seconds)
+    figures = [window.run(lambda probe: worker.time_calls("", "", batch, max_reply=max_reply * calls,
+                                                          wall_seconds=wall_seconds, like=like, probe=probe))
+               for _ in range(samples + 2)][2:]
+    return Noop(cpu=min(f[0] for f in figures), idle=_typical_idle([f[1] for f in figures]))
+
+
+def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
+            draw: Callable[[], tuple[list, dict]], noop: Noop, *, samples: int, calls: int,
+            max_reply: int, wall_seconds: float, known: Callable[[], tuple[list, dict]] | None = None,
+            ) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
+    """Time ``module.function`` in ``worker`` against ``reference``; ``draw()`` makes a fresh
+    input set, ``noop`` is what :func:`calibrate` measured, ``max_reply`` bounds one output.
+    ``known`` (a student bundle, which knows the answer to its stored inputs only) gives the inputs
+    of one call per sample, at a random place, and that call is the one checked.
+
+    Returns the timing and, per sample, (inputs, student output) of one call picked after all the
+    sample's outputs arrived, for a correctness check (the output is None when the worker did not
+    return one list of ``calls`` outputs). Raises :class:`RequestFailed` when a request fails.
     """
     picker = random.SystemRandom()
-    kernel_clock = worker.cpu_ns() is not None
+    window = _Window(worker, wall_seconds)
 
-    def clock() -> float:
-        return worker.cpu_ns() / 1e9 if kernel_clock else time.perf_counter()
+    def timed(batch):
+        return window.run(lambda probe: worker.time_calls(module, function, batch, max_reply=max_reply * len(batch),
+                                                          wall_seconds=wall_seconds, probe=probe))
 
-    def timed_run(keep: int, noop: bool) -> tuple[float, Any]:
-        # The kernel settles a running task's CPU time only at ticks and context switches. The
-        # trailing no-op round trip makes the worker block on its pipe (a context switch) after
-        # the timed work, so the clock read that follows includes all of it.
-        start = clock()
-        outcome = worker.run_staged(keep, max_reply=max_reply, noop=noop, wall_seconds=wall_seconds)
-        settle = worker.run_staged(-1, max_reply=max_reply, noop=True, wall_seconds=wall_seconds)
-        for result in (outcome, settle):
-            if result.status != "ok":
-                raise RequestFailed(result)
-        return clock() - start, outcome.value
-
-    def stage(batch) -> None:
-        outcome = worker.stage(module, function, batch)
-        if outcome.status != "ok":
-            raise RequestFailed(outcome)
-
-    warm = [draw(-1)]                      # first calls pay for imports, caches, JIT
-    stage(warm)
-    timed_run(0, False)
+    warm = [draw()]                      # first calls pay for imports, caches, JIT
+    timed(warm)
     time_reference(reference, warm)
-    raw: dict[str, list[float]] = {"student": [], "noop": [], "reference": []}
+    raw: dict[str, list[float]] = {"student": [], "idle": [], "reference": []}
     checks = []
-    for s in range(samples):
-        batch = [draw(s * calls + i) for i in range(calls)]
-        keep = picker.randrange(calls)
-        stage(batch)
-        student_s, out = timed_run(keep, False)
-        noop_s, _ = timed_run(-1, True)
-        raw["student"].append(student_s)
-        raw["noop"].append(noop_s)
-        raw["reference"].append(time_reference(reference, batch))
-        checks.append((batch[keep], out))
-    student = max(min(raw["student"]) - min(raw["noop"]), 0.0) / calls
+    for _ in range(samples):
+        batch = [draw() for _ in range(calls)]
+        if known is not None:
+            keep = picker.randrange(calls)
+            batch[keep] = known()
+        cpu, idle, outputs = timed(batch)
+        for key, value in (("student", cpu), ("idle", idle), ("reference", time_reference(reference, batch))):
+            raw[key].append(value)
+        if known is None:
+            keep = picker.randrange(calls)    # chosen now that every output is here
+        whole = isinstance(outputs, list) and len(outputs) == calls
+        checks.append((batch[keep], outputs[keep] if whole else None))
+    student = max(min(raw["student"]) - noop.cpu, 0.0) / calls
+    busy = student + max(_typical_idle(raw["idle"]) - noop.idle, 0.0) / calls
     reference_s = max(min(raw["reference"]) / calls, 1e-9)
-    clock_used = "worker CPU time (kernel)" if kernel_clock else "wall time (no CPU clock here)"
+    clock_used = "worker CPU time (kernel)" if window.kernel_clock else "wall time (no CPU clock here)"
+    if window.kernel_clock and not window.schedstat:
+        clock_used += "; no wall-time bound (no /proc schedstat here)"
     if isinstance(reference, PricedReference):
         clock_used += "; the reference's time is estimated from the bundle's calibration"
-    timing = Timing(student=student, reference=reference_s, noop=min(raw["noop"]) / calls,
-                    ratio=student / reference_s, samples=samples, calls=calls, clock=clock_used,
+    raw["noop"] = [noop.cpu, noop.idle]
+    timing = Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
+                    samples=samples, calls=calls, clock=clock_used, busy=busy, busy_ratio=busy / reference_s,
                     raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})
     return timing, checks

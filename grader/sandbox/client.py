@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from ..model.limits import Limits, MiB
 from . import (
@@ -298,8 +298,9 @@ class Worker:
     # ---------------------------------------------------------------- requests
 
     def request(self, header: dict, body: list | bytes = b"", *, max_reply: int = 64 * MiB,
-                wall_seconds: float | None = None) -> CallOutcome:
-        """Send one request and wait for its reply under the wall-clock deadline."""
+                wall_seconds: float | None = None, probe: Callable[[], None] | None = None) -> CallOutcome:
+        """Send one request and wait for its reply under the wall-clock deadline. ``probe`` (the
+        timing's clocks) is called when the request is all written and when the reply begins."""
         if self.confirmed is None:
             self._confirm()
         start = time.perf_counter()
@@ -311,7 +312,11 @@ class Worker:
             # A worker that is not reading (student code still running after a forged reply)
             # must not block the grader on a full pipe: the write has the deadline too.
             self._write(codec.frame_parts(header, body), deadline)
+            if probe is not None:
+                probe()
             prefix = self._read(8, deadline)
+            if probe is not None:
+                probe()
             header_len, body_len = codec.parse_prefix(prefix, max_reply)
             reply = codec.parse_header(self._read(header_len, deadline))
             reply_body = self._read(body_len, deadline)
@@ -450,19 +455,21 @@ class Worker:
             header["chain"] = {"carry": {str(k): v for k, v in carry.items()}, "per_step": steps_tree}
         return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds)
 
-    def stage(self, module: str, function: str, calls: list[tuple[list, dict]]) -> CallOutcome:
-        """Send the input sets of a timed run, each (args, kwargs); nothing is called yet."""
+    def time_calls(self, module: str, function: str, calls: list[tuple[list, dict]], max_reply: int,
+                   wall_seconds: float | None = None, like: Any = None,
+                   probe: Callable[[], None] | None = None) -> CallOutcome:
+        """Send the input sets of a timed run, each (args, kwargs), and get every output back as a
+        list, in order. With ``like`` (see :func:`grader.grading.timing.output_like`) it is the no-op of
+        the same size: the worker calls nothing and sends back zeros of that shape."""
         tree, body = codec.encode([(tuple(a), k) for a, k in calls])
-        return self.request({"op": "stage", "module": module, "function": function, "calls": tree}, body)
+        header = {"op": "time", "module": module, "function": function, "calls": tree}
+        if like is not None:
+            header.update(noop=True, like=like)
+        return self.request(header, body, max_reply=max_reply, wall_seconds=wall_seconds, probe=probe)
 
-    def run_staged(self, keep: int, max_reply: int, noop: bool = False,
-                   wall_seconds: float | None = None) -> CallOutcome:
-        """Call the function on every staged input set; the reply holds call ``keep``'s output.
-
-        With ``noop`` the worker calls nothing: the round trip to subtract from a timed run.
-        """
-        return self.request({"op": "run", "keep": keep, "noop": noop}, max_reply=max_reply,
-                            wall_seconds=wall_seconds)
+    def ping(self, wall_seconds: float | None = None) -> CallOutcome:
+        """A round trip that carries nothing (after it, the worker has blocked on its pipe)."""
+        return self.request({"op": "ping"}, max_reply=1 * MiB, wall_seconds=wall_seconds)
 
 
 def _running(pid: int) -> bool:

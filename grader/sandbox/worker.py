@@ -109,7 +109,6 @@ class _Session:
     def __init__(self, fd_in: int, fd_out: int, student_dir: str):
         self.fd_in, self.fd_out, self.student_dir = fd_in, fd_out, student_dir
         self.modules: dict = {}
-        self.staged = None
 
     def reply(self, header: dict, body: list | bytes = b"") -> None:
         write_all(self.fd_out, frame_parts(header, body))
@@ -186,34 +185,26 @@ class _Session:
         tree, data = encode(result)
         self.reply({"ok": True, "result": tree, "mutated": mutated}, data)
 
-    def stage(self, header: dict, body: bytes) -> None:
-        """Decode the input sets of a timed run and keep them; nothing of the student's runs."""
+    def time(self, header: dict, body: bytes) -> None:
+        """A timed run: call the function on every input set of ``calls`` and reply with every
+        output, in order (the parent checks one it picks after they all arrived). With ``noop``
+        (the parent's calibration, on a worker that has loaded no student code) nothing is called:
+        the inputs are decoded and outputs shaped like ``like`` are sent back, the same traffic."""
+        if header.get("noop"):
+            calls = to_plain(decode(header["calls"], body))
+            tree, data = encode([_zeros_like(header.get("like")) for _ in calls])
+            self.reply({"ok": True, "result": tree}, data)
+            return
         fn = self.function(header)
         if fn is None:
             return
-        self.staged = (fn, to_plain(decode(header["calls"], body)))
-        self.reply({"ok": True, "result": {"t": "none"}})
-
-    def run(self, header: dict) -> None:
-        """Call the function on every staged input set; reply with the output of call ``keep``.
-
-        With ``noop`` nothing is called: the round trip that the parent subtracts.
-        """
-        staged, self.staged = self.staged, None
-        if header.get("noop") or staged is None:
-            self.reply({"ok": True, "result": {"t": "none"}})
-            return
-        fn, calls = staged
-        keep, kept = header.get("keep", -1), None
         try:
-            for i, (args, kwargs) in enumerate(calls):
-                out = fn(*args, **kwargs)
-                if i == keep:
-                    kept = out
+            calls = to_plain(decode(header["calls"], body))
+            outputs = [fn(*args, **kwargs) for args, kwargs in calls]
         except BaseException as exc:
             self.reply({"ok": False, "error": _error_record(exc, self.student_dir)})
             return
-        tree, data = encode(kept)
+        tree, data = encode(outputs)
         self.reply({"ok": True, "result": tree}, data)
 
     def serve(self) -> None:
@@ -227,14 +218,24 @@ class _Session:
                 self.reply(self.load(header["modules"]))
             elif op == "call":
                 self.call(header, body)
-            elif op == "stage":
-                self.stage(header, body)
-            elif op == "run":
-                self.run(header)
+            elif op == "time":
+                self.time(header, body)
+            elif op == "ping":
+                self.reply({"ok": True})
             elif op == "exit":
                 return
             else:
                 self.reply({"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "traceback": []}})
+
+
+def _zeros_like(like):
+    """Zeros shaped like a timed output described by :func:`grader.grading.timing.output_like`: a list
+    for a tuple, ``{"shape", "dtype"}`` for an array, None for anything else."""
+    if isinstance(like, list):
+        return tuple(_zeros_like(v) for v in like)
+    if isinstance(like, dict):
+        return np.zeros(tuple(int(n) for n in like["shape"]), dtype=np.dtype(str(like["dtype"])))
+    return 0.0
 
 
 def copy_input(value):

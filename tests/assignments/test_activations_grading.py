@@ -28,7 +28,7 @@ def grade(spec, grader):
         # Mistake submissions skip the timed test: it says nothing about the mistake and costs
         # a few hundred ms per submission. The correct solution and the stub run everything.
         tests = [t for t in spec.select(None, include_hidden=True) if timed or t.kind != "performance"]
-        return grader.grade(read_submission(spec, path), tests)
+        return grader.grade(read_submission(spec, path), tests, reveal_hidden=True)   # the instructor view
     return run
 
 
@@ -177,7 +177,7 @@ def test_a_failure_of_dtype_alone_gets_no_hint_and_wrong_values_behind_a_dtype_a
     tests = [t for t in spec.select(None, include_hidden=True) if t.function == "relu_backward"]
     right = _relu_backward_as(tmp_path / "right", "return dout * (x > 0).astype(float)")
     wrong = _relu_backward_as(tmp_path / "wrong", "return dout * (x >= 0).astype(float)")
-    results = {p: grader.grade(read_submission(spec, p), tests).tests for p in (right, wrong)}
+    results = {p: grader.grade(read_submission(spec, p), tests, reveal_hidden=True).tests for p in (right, wrong)}
     [public, hidden] = results[right]
     assert public.status == "passed" and hidden.status == "failed"
     assert "dtype float64, expected float32" in hidden.message

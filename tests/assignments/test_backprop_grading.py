@@ -69,7 +69,7 @@ def grader(spec):
 
 @pytest.fixture(scope="module")
 def correct_result(spec, grader):
-    return grader.grade(read_submission(spec, CORRECT), spec.select(None, include_hidden=True))
+    return grader.grade(read_submission(spec, CORRECT), spec.select(None, include_hidden=True), reveal_hidden=True)
 
 
 def test_the_graded_functions_are_the_reference_module(spec, graded_functions):
@@ -189,7 +189,8 @@ def test_mistake_is_diagnosed(path, spec, grader, references, tmp_path, mistake_
 def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, tmp_path, write_submission):
     """db = np.zeros(...) and never filled: the hint names db and the unfilled array, not a factor 0."""
     folder = write_submission(tmp_path / "zeros", patch=SUBMISSIONS / "mistakes" / "dense_backward__never_assigned.py")
-    result = grader.grade(read_submission(spec, folder), [t for t in spec.tests if t.function == "dense_backward"])
+    result = grader.grade(read_submission(spec, folder), [t for t in spec.tests if t.function == "dense_backward"],
+                          reveal_hidden=True)
     failed = [t for t in result.tests if t.status == "failed"]
     assert failed and all(t.mistake == "never_assigned" for t in failed), [(t.name, t.mistake) for t in failed]
     for t in failed:
@@ -198,7 +199,7 @@ def test_an_output_left_all_zeros_is_never_assigned_not_a_factor(spec, grader, t
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grader):
-    result = grader.grade(read_submission(spec, None), spec.select(None, include_hidden=True))
+    result = grader.grade(read_submission(spec, None), spec.select(None, include_hidden=True), reveal_hidden=True)
     assert result.submission == str(ASSIGNMENT)
     assert len(result.tests) == len(spec.tests)
     assert result.score == 0 and result.max_score == spec.max_score

@@ -38,7 +38,8 @@ def folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def grade(spec, grader):
     def run(path: Path | None, names: list[str] | None = None):
-        return grader.grade(read_submission(spec, path), spec.select(names, include_hidden=True))
+        return grader.grade(read_submission(spec, path), spec.select(names, include_hidden=True),
+                            reveal_hidden=True)     # the instructor view: hidden diagnostics too
     return run
 
 

@@ -28,7 +28,7 @@ ENGINE_DIAGNOSED = {"input_modified"}       # found by the engine, not by a cata
 @pytest.fixture(scope="module")
 def grade(spec, grader):
     def run(path: Path | None):
-        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
+        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True), reveal_hidden=True)
     return run
 
 
@@ -165,7 +165,7 @@ def test_numpy2s_array_to_scalar_error_gets_its_hint(spec, grader, tmp_path):
     path = tmp_path / "losses.py"
     path.write_text(source.replace(old, "def mse(pred, target):\n"
                                    "    return float(np.mean((pred - target) ** 2, keepdims=True))"))
-    result = grader.grade(read_submission(spec, path), [t for t in spec.tests if t.function == "mse"])
+    result = grader.grade(read_submission(spec, path), [t for t in spec.tests if t.function == "mse"], reveal_hidden=True)
     assert result.tests and all(t.status == "error" for t in result.tests)
     for t in result.tests:
         assert "TypeError: only 0-dimensional arrays can be converted to Python scalars" in t.message

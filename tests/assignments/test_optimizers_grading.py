@@ -41,7 +41,7 @@ def grade(spec):
 
     def run(path: Path | None):
         if path not in done:
-            done[path] = grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
+            done[path] = grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True), reveal_hidden=True)
         return done[path]
     return run
 

@@ -22,7 +22,7 @@ REFERENCE_MODULE = "perceptron"
 @pytest.fixture(scope="module")
 def grade(spec, grader):
     def run(path: Path | None):
-        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True))
+        return grader.grade(read_submission(spec, path), spec.select(None, include_hidden=True), reveal_hidden=True)
     return run
 
 

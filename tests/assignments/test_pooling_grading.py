@@ -26,7 +26,8 @@ GRADED = ["avg_pool_backward", "avg_pool_forward", "flatten_backward", "flatten_
 @pytest.fixture(scope="module")
 def grade(spec, grader):
     def run(path: Path | None, names: list[str] | None = None):
-        return grader.grade(read_submission(spec, path), spec.select(names, include_hidden=True))
+        return grader.grade(read_submission(spec, path), spec.select(names, include_hidden=True),
+                            reveal_hidden=True)     # the instructor view: hidden diagnostics too
     return run
 
 

@@ -31,7 +31,7 @@ def test_ties_keep_catalogue_order_and_empty_stays_empty():
                                   "train__update_every_sample", "train__negatives_never_update"])
 def test_ambiguous_perceptron_mistakes_get_one_name_across_their_tests(spec, grader, stem):
     function, _, name = stem.partition("__")
-    result = grader.grade(read_submission(spec, SUBMISSIONS / f"{stem}.py"), spec.select(None, include_hidden=True))
+    result = grader.grade(read_submission(spec, SUBMISSIONS / f"{stem}.py"), spec.select(None, include_hidden=True), reveal_hidden=True)
     named = {t.name: t.mistake for t in result.tests if t.function == function and t.mistake}
     assert named and set(named.values()) == {name}, named
 

@@ -129,7 +129,7 @@ def assignment(tmp_path: Path) -> Path:
 def grade_source(folder: Path, source: str, student: str | None = None, secret: str = "s"):
     spec = load_spec(folder)
     sub = Submission(origin="test", sources={"opt": textwrap.dedent(source)}, student=student)
-    return Grader(spec, secret=secret).grade(sub, spec.select(None, include_hidden=True))
+    return Grader(spec, secret=secret).grade(sub, spec.select(None, include_hidden=True), reveal_hidden=True)
 
 
 def by_name(result):

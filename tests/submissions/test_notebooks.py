@@ -55,7 +55,7 @@ def full_grader(spec):
 
 
 def grade_all(grader: Grader, path: Path):
-    return grader.grade(read_submission(grader.spec, path), grader.spec.select(None, include_hidden=True))
+    return grader.grade(read_submission(grader.spec, path), grader.spec.select(None, include_hidden=True), reveal_hidden=True)
 
 
 # --------------------------------------------------------------------------- reading a notebook

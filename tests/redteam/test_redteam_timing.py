@@ -1,0 +1,69 @@
+"""Red team: speed tests passed by slow code, and hidden inputs leaking into public feedback
+(issue 15, findings 1 to 5).
+
+Each slow submission runs a Python loop over rows, about 100x the reference, and tries to hide it
+from the timing; each must fail predict_speed while its answers stay right (predict_small passes).
+The speed cases must hold beside two busy cores, which CI and the developers' machines often have:
+``test_speed_cases_hold_beside_busy_cores`` runs them under that load. Every case runs through
+:meth:`Arena.attack`, which also checks that nothing else was lost.
+
+Margins measured 2026-12-03 on the 2-core development VM beside two busy cores (and other jobs,
+load average 2 to 9), 8 gradings each, predict_speed (max_ratio 25; busy-time limit 3 x 25 = 75):
+honest code, CPU ratio 0.0 to 4.8 and busy ratio 0.0 to 29.6; the slow cases, CPU ratio 107 to
+126 (checked_position_only; hijack_staging and predict_fresh_inputs alike); fork_helper at the
+basic tier, CPU ratio 1.2 to 4.5 (it escapes the CPU clock) and busy ratio 117 to 223.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from grader.render import lms
+from grader.render.reports import render_json, render_markdown, render_text
+from redteam_harness import messages, statuses
+
+SPEED = ["predict_small", "predict_speed"]
+SLOW_CASES = [
+    "hijack_staging.py",          # 1: the work done while the worker receives the inputs
+    "predict_fresh_inputs.py",    # 2: the "fresh" inputs redrawn from the public recipe
+    "checked_position_only.py",   # 3: only the checked call does the work
+    "fork_helper.py",             # 4: the work done in a forked helper (basic tier; refused at strong)
+]
+
+
+def _speed_fails(result) -> None:
+    assert statuses(result) == {"predict_small": "passed", "predict_speed": "failed"}, messages(result)
+
+
+@pytest.mark.parametrize("name", SLOW_CASES)
+def test_slow_code_fails_the_speed_test(arena, name):
+    _speed_fails(arena.attack(name, tests=SPEED))
+
+
+@pytest.mark.slow
+def test_speed_cases_hold_beside_busy_cores(arena):
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        results = {name: arena.attack(name, tests=SPEED) for name in SLOW_CASES}
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    for result in results.values():
+        _speed_fails(result)
+
+
+def test_hidden_inputs_never_reach_what_students_see(arena):
+    result = arena.attack("hidden_leak.py", tests=["predict_small", "predict_hidden", "update_on_mistake"])
+    assert statuses(result) == {"predict_small": "passed", "predict_hidden": "passed",
+                                "update_on_mistake": "passed"}, messages(result)
+    hidden = next(t for t in result.tests if t.name == "predict_hidden")
+    assert hidden.score == hidden.max_score and not hidden.details and hidden.hint is None
+    seen_by_students = [render_json(result), render_text(result, color=False),
+                        render_markdown(result, student_view=True), json.dumps(lms.gradescope_results(result)),
+                        json.dumps(lms.prairielearn_results(result)), result.output]
+    for text in seen_by_students:
+        assert "HIDDEN-INPUT" not in text, text[:2000]
