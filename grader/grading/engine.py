@@ -200,7 +200,7 @@ class Grader:
                       device=device, duration_seconds=time.perf_counter() - start, notes=notes)
 
     def _run_group(self, tests: list[Test], submission: Submission,
-                   session: "WorkerSession") -> tuple[list[TestResult], str]:
+                   session: WorkerSession) -> tuple[list[TestResult], str]:
         """Run ``tests`` in ``session``, a fresh one: (results, what the student's code printed)."""
         try:
             self._calibrate(tests, submission, session)
@@ -210,7 +210,7 @@ class Grader:
         self._consolidate(results)
         return results, output
 
-    def _calibrate(self, tests: list[Test], submission: Submission, session: "WorkerSession") -> None:
+    def _calibrate(self, tests: list[Test], submission: Submission, session: WorkerSession) -> None:
         """Each performance test's no-op (:func:`grader.grading.timing.calibrate`), measured on the
         session's worker before it imports the student's code, so the student cannot inflate it.
         It depends on the inputs' sizes and this machine only, so it is measured once per grader

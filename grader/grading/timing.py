@@ -53,7 +53,6 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-
 WALL_SLACK = 3.0      # busy ratio limit = this x max_ratio: scheduler noise beside busy cores (measured margins in tests/redteam/test_redteam_timing.py)
 
 

@@ -20,10 +20,10 @@ import subprocess
 import sys
 
 import pytest
+from redteam_harness import messages, statuses
 
 from grader.render import lms
 from grader.render.reports import render_json, render_markdown, render_text
-from redteam_harness import messages, statuses
 
 SPEED = ["predict_small", "predict_speed"]
 SLOW_CASES = [
