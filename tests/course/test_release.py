@@ -277,7 +277,7 @@ def test_a_python_loop_is_too_slow_in_a_bundle_too(both_graders):
 def test_remembering_answers_fails_a_bundles_speed_test_too(both_graders):
     """A bundle times fresh draws too (its own seeds from ``secrets``), so a submission that is fast
     only on inputs it has seen fails there as it will in the instructor's grading."""
-    memoizer = Path(__file__).resolve().parent / "redteam" / "submissions" / "memoize_for_speed.py"
+    memoizer = ROOT / "tests" / "redteam" / "submissions" / "memoize_for_speed.py"
     full, bundle = both_graders(memoizer)
     speed = [(f, b) for f, b in zip(full, bundle) if f.kind == "performance"]
     assert speed and all(f.status == b.status == "failed" for f, b in speed), [b.message for _, b in speed]
