@@ -5,7 +5,7 @@ Data flows one way: spec -> inputs (seeded, here) -> worker (student outputs) an
 parent observes: the bytes a worker returns, the kernel's clocks, inputs the worker could not
 predict. What a worker says about itself is advisory: the in-place-modification report
 (``CallOutcome.mutated``) catches honest mistakes, and code that means to can silence it. Hidden
-tests run last in their own worker and are sealed here, in one place (:func:`sealed`). Every front end (``grade check``,
+tests run last, after every public result is settled, and are sealed here, in one place (:func:`sealed`). Every front end (``grade check``,
 batch grading, notebooks, LMS runners) calls :meth:`Grader.grade`; they differ only in rendering.
 """
 from __future__ import annotations
@@ -109,11 +109,15 @@ class Grader:
         self._noops: dict[str, Noop] = {}     # performance test -> its no-op (no student code involved)
 
     def grade(self, submission: Submission, tests: list[Test], *, reveal_hidden: bool = False) -> Result:
-        """Grade ``submission`` on ``tests``. Public tests run first, in one worker; hidden tests
-        run last, in a fresh worker, so nothing a student reads (messages, timings, hints, printed
-        output) can come from a worker that has seen a hidden input. Hidden results are *sealed*
-        (pass or fail and points only, :func:`sealed`) and their worker's output is dropped,
-        unless ``reveal_hidden``: only the instructor's ``grade check --hidden`` reveals them."""
+        """Grade ``submission`` on ``tests``. Every public test runs, and its result and the output
+        printed so far are taken, before the worker receives any hidden input: nothing a student
+        reads (messages, timings, hints, printed output) can come from a worker that has seen a
+        hidden input. The hidden tests run last, in the same worker (a second worker per
+        submission cost a batch about 5 ms each, and bought nothing: the public results are
+        settled before). Hidden results are *sealed* (pass or fail and points only,
+        :func:`sealed`) and what the code printed during them is dropped, unless
+        ``reveal_hidden``: only the instructor's ``grade check --hidden`` reveals them (and all
+        of the printed output)."""
         start = time.perf_counter()
         device = self.device                        # a bad --device fails here, before any test
         submission, notes = self._provide(submission)
@@ -122,39 +126,25 @@ class Grader:
             limits = replace(limits, memory_mb=None)    # CUDA reserves far more address space than it uses
         public = [t for t in tests if t.visibility != "hidden"]
         hidden = [t for t in tests if t.visibility == "hidden"]
-        env = self._worker_env(tests)
-        # Both workers start now: the hidden tests' worker starts (it loads nothing yet) while the
-        # public tests run, which hides most of its start-up cost.
-        sessions = [(group, WorkerSession(submission, limits, self._helper_sources, env))
-                    for group in (public, hidden) if group]
+        session = WorkerSession(submission, limits, self._helper_sources, self._worker_env(tests))
         by_name, output = {}, ""
         try:
-            for group, session in sessions:
-                results, printed = self._run_group(group, submission, session)
-                if group is hidden and not reveal_hidden:
+            self._calibrate(tests, submission, session)
+            for group in (public, hidden):
+                results = [self._run(test, submission, session) for test in group]
+                self._consolidate(results)      # within a group: a hidden result never names a public one's mistake
+                if group is public:
+                    output = session.printed()      # before any hidden input reaches the worker
+                elif not reveal_hidden:
                     results = [sealed(r) for r in results]
-                elif group is hidden and printed:
-                    output += ("\n" if output else "") + "--- printed during the hidden tests ---\n" + printed
-                else:
-                    output += printed
                 by_name.update((r.name, r) for r in results)
         finally:
-            for _, session in sessions:
-                session.close()
+            printed = session.close()
+        if reveal_hidden:               # the instructor's view: everything the code printed
+            output = printed
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
                       tests=[by_name[t.name] for t in tests], isolation=isolation_tier(), output=output,
                       device=device, duration_seconds=time.perf_counter() - start, notes=notes)
-
-    def _run_group(self, tests: list[Test], submission: Submission,
-                   session: WorkerSession) -> tuple[list[TestResult], str]:
-        """Run ``tests`` in ``session``, a fresh one: (results, what the student's code printed)."""
-        try:
-            self._calibrate(tests, submission, session)
-            results = [self._run(test, submission, session) for test in tests]
-        finally:
-            output = session.close()
-        self._consolidate(results)
-        return results, output
 
     def _calibrate(self, tests: list[Test], submission: Submission, session: WorkerSession) -> None:
         """Each performance test's no-op (:func:`grader.grading.timing.calibrate`), measured on the

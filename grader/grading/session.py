@@ -61,6 +61,11 @@ class WorkerSession:
             self.outputs.append(self.worker.output)
             self.worker = None
 
+    def printed(self) -> str:
+        """What the student's code has printed so far: retired workers', then the live one's."""
+        live = self.worker.output if self.worker is not None else ""
+        return ("".join(self.outputs) + live)[: 2 * Worker.KEEP_OUTPUT]
+
     def close(self) -> str:
         self.retire()
         return "".join(self.outputs)[: 2 * Worker.KEEP_OUTPUT]
