@@ -246,13 +246,27 @@ def both_graders(perceptron):
     return grade
 
 
+def _timing_noise(f, b) -> bool:
+    """Whether two speed verdicts may differ by measurement alone: each run times its own fresh,
+    secret inputs, so a ratio within a factor of 2 of the limit can fall either side of it. One
+    honest grading in about 60 measured 33x against predict_speed's 25x beside other jobs
+    (typically 2-7x, a Python loop 235-400x)."""
+    limit = LIMITS.get(f.name)
+    ratios = [r.details.get("ratio") for r in (f, b)]
+    return (f.kind == "performance" and limit is not None and None not in ratios
+            and any(limit / 2 <= r <= 2 * limit for r in ratios))
+
+
 def _same(full, bundle) -> None:
     for f, b in zip(full, bundle, strict=True):
+        if f.status != b.status and _timing_noise(f, b):
+            continue
         assert (f.name, f.status, f.score, f.mistake, f.hint) == (b.name, b.status, b.score, b.mistake, b.hint)
         if f.kind != "performance":             # a performance message carries this run's timings
             assert f.message == b.message, f.name
 
 
+LIMITS = {t.name: t.timing["max_ratio"] for t in load_spec(PERCEPTRON).tests if t.kind == "performance"}
 SAMPLE = [SUBMISSIONS / "correct.py", SUBMISSIONS / "mistakes" / "predict__labels_01.py",
           SUBMISSIONS / "mistakes" / "update__half_step.py", SUBMISSIONS / "mistakes" / "train__batch_updates.py"]
 
