@@ -2,20 +2,9 @@
 
 Every worker gets the *basic* protections of :mod:`grader.sandbox.client` (a separate ``python -I``
 process with an empty environment, no stdin, its own session, a scratch folder, rlimits, output
-caps, a deadline). On Linux this module adds layers, each probed once at start-up:
-
-``namespaces``  new network, IPC and mount namespaces (and a user namespace when the grader is not
-                root): no network interface but a loopback that is down, no shared SysV IPC, and
-                the scratch folder on a private, size-limited tmpfs.
-``user``        (grader running as root) uid/gid 65534 when that user can read the Python
-                runtime, else uid 0 with every capability dropped.
-``landlock``    the filesystem shrinks to the Python runtime (read), system libraries (read) and
-                the scratch folder (read/write): no home folders, no grader files, no references,
-                hidden tests or other submissions, no ``/proc`` of other processes; TCP refused and
-                signals to outside processes refused where the kernel's Landlock ABI has them.
-``seccomp``     a syscall filter: no fork/vfork/execve (threads allowed: BLAS and Numba need
-                them), no sockets, no signals to other processes, no ptrace, namespaces, mounts,
-                io_uring, bpf, keyrings, kernel modules, device nodes or uid changes.
+caps, a deadline). On Linux it adds the kernel's layers (``namespaces``, ``user``, ``landlock``,
+``seccomp``), which :mod:`grader.sandbox.layers` describes and applies; this module probes which
+of them work, once, and chooses the tier from them.
 
 Tiers, as recorded in every result's ``isolation`` field (the text starts with the tier name):
 
