@@ -73,7 +73,8 @@ def test_correct_solution(correct_json):
     assert data["score"] == data["max_score"] == 18
     assert data["output"] == ""
     speed = next(t for t in data["tests"] if t["name"] == "predict_speed")
-    assert speed["kind"] == "performance" and speed["details"]["ratio"] > 0
+    # 0 is a real figure: a call faster than the no-op measured once per grader counts as no time
+    assert speed["kind"] == "performance" and 0 <= speed["details"]["ratio"] <= 25
 
 
 def test_stub(stub_json):
