@@ -16,29 +16,15 @@ import traceback
 import numpy as np
 
 if __package__:                     # imported as grader.sandbox.worker (the parent caches its bytecode)
-    from .codec import (
-        FunctionRef,
-        decode,
-        encode,
-        frame_parts,
-        pack_frame,
-        read_frame_blocking,
-        run_chain,
-        to_plain,
-        write_all,
-    )
+    from . import codec
 else:                               # run by the launcher, which installed the codec as dlgrade_codec
-    from dlgrade_codec import (
-        FunctionRef,
-        decode,
-        encode,
-        frame_parts,
-        pack_frame,
-        read_frame_blocking,
-        run_chain,
-        to_plain,
-        write_all,
-    )
+    import dlgrade_codec as codec
+
+FunctionRef, decode, encode, run_chain, to_plain = (
+    codec.FunctionRef, codec.decode, codec.encode, codec.run_chain, codec.to_plain)
+frame_parts, pack_frame, read_frame_blocking, write_all = (
+    codec.frame_parts, codec.pack_frame, codec.read_frame_blocking, codec.write_all)
+
 
 def _apply_limits(limits: dict) -> None:
     try:
