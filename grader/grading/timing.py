@@ -26,11 +26,17 @@ everything inside the worker (its request handlers included) is the student's, s
   the basic tier, where fork is allowed; a sleep) leaves the worker idle while the parent waits.
   Between the moment the last input is written and the moment the reply begins, the parent has
   nothing more to send, so a worker that is neither running nor waiting for a CPU
-  (``/proc/PID/task/*/schedstat``) is waiting for work done elsewhere. Its *busy time*, CPU time
-  plus that idle time (a high order statistic over the samples, :func:`_typical_idle`), less the
-  no-op's, must stay within
-  ``max_ratio * WALL_SLACK`` of the reference. Raw wall time would not do: beside two busy cores a worker waits for a CPU for
-  milliseconds, many times a small reference's cost; that wait is not idle time.
+  (``/proc/PID/task/*/schedstat``) is waiting for work done elsewhere. A sample's *busy time* is
+  its CPU time plus that idle time; the second smallest over the samples (:func:`_second_smallest`),
+  less the no-op's, must stay within ``max_ratio * WALL_SLACK`` of the reference. Both figures
+  come from the same sample, so a submission cannot pair the CPU time of a sample whose work went
+  elsewhere with the idle time of one whose work did not. Raw wall time would not do: beside two
+  busy cores a worker waits for a CPU for milliseconds, many times a small reference's cost; that
+  wait is not idle time.
+* **A clear pass may stop early.** After :data:`EARLY_SAMPLES` samples, a submission whose CPU
+  ratio and busy ratio are both at most :data:`EARLY_MARGIN` of their limits has passed: more
+  samples could only lower the minimum CPU time, and the busy figure keeps half its limit in hand.
+  Anything less clear runs every sample.
 
 Each figure is the minimum over the samples, since noise only ever adds. The reference runs in the
 parent on the same inputs, timed by this thread's CPU clock. In a student bundle, where there is
@@ -54,6 +60,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 WALL_SLACK = 3.0      # busy ratio limit = this x max_ratio: scheduler noise beside busy cores (measured margins in tests/redteam/test_redteam_timing.py)
+EARLY_SAMPLES = 3     # a clear pass may stop after this many samples (module docstring)
+EARLY_MARGIN = 0.5    # "clear": both ratios at most this fraction of their limits
+CHECKS_PER_SAMPLE = 2  # outputs checked per sample, picked after all arrived: skipping all but one call is always caught
 
 
 @dataclass
@@ -80,11 +89,11 @@ class Timing:
 
 @dataclass
 class Noop:
-    """The timed window of a sample with no work in it: CPU seconds and idle seconds (per sample,
-    not per call; see :class:`_Window`)."""
+    """The timed window of a sample with no work in it: CPU seconds and busy seconds (CPU plus idle;
+    per sample, not per call; see :class:`_Window`)."""
 
     cpu: float
-    idle: float
+    busy: float
 
 
 @runtime_checkable
@@ -96,14 +105,19 @@ class PricedReference(Protocol):
         """CPU seconds that one reference call on these inputs takes on this machine."""
 
 
-def time_reference(reference: Callable[..., Any] | PricedReference, batch: list[tuple[list, dict]]) -> float:
+def time_reference(reference: Callable[..., Any] | PricedReference, batch: list[tuple[list, dict]],
+                   outputs: list | None = None) -> float:
     """CPU seconds of this thread for calling ``reference`` on every (args, kwargs) of ``batch``
-    (a priced reference: the sum of its prices)."""
+    (a priced reference: the sum of its prices). ``outputs``, if given, receives each call's
+    output (None for a priced reference, which has none)."""
     if isinstance(reference, PricedReference):
+        if outputs is not None:
+            outputs.extend([None] * len(batch))
         return sum(reference.cpu_seconds(args, kwargs) for args, kwargs in batch)
+    keep = outputs.append if outputs is not None else (lambda _: None)
     start = time.thread_time()
     for args, kwargs in batch:
-        reference(*args, **kwargs)
+        keep(reference(*args, **kwargs))
     return time.thread_time() - start
 
 
@@ -191,42 +205,53 @@ class _Window:
         return cpu, idle, outcome.value
 
 
-def _typical_idle(idle: list[float]) -> float:
-    """The second largest of the samples' idle seconds (the only one, for one sample). A wait for a
-    CPU that began before the window opened is counted inside it, which can hide a sample's idle
-    time on a busy machine, and one that has not ended when the window closes is missed, which can
-    add some: honest code shows (almost) none in most samples, work moved elsewhere shows it in
-    most, so a high order statistic, not the minimum, keeps both apart beside busy cores."""
-    ordered = sorted(idle)
-    return ordered[-2] if len(ordered) > 1 else ordered[0]
+def _second_smallest(values: list[float]) -> float:
+    """The second smallest of per-sample busy times (the only one, for one sample): noise only adds
+    to honest code's busy time, so a low order statistic is close to its true cost; the second,
+    not the first, because a wait for a CPU that began before the window opened is counted inside
+    it and can hide one sample's idle time beside busy cores."""
+    ordered = sorted(values)
+    return ordered[1] if len(ordered) > 1 else ordered[0]
 
 
 def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, calls: int,
               max_reply: int, wall_seconds: float) -> Noop:
     """The no-op of a timed sample, measured on ``worker`` BEFORE it loads any student code:
     ``calls`` input sets the size of (args, kwargs), answered with zeros the size of ``expected``.
-    Minimums over ``samples`` runs, after two warm-ups (a new process faults its pages in)."""
+    Figures as :func:`measure` takes them, after two warm-ups (a new process faults its pages in)."""
     batch = [zeros_like_inputs(args, kwargs)] * calls
     like = output_like(expected)
     window = _Window(worker, wall_seconds)
     figures = [window.run(lambda probe: worker.time_calls("", "", batch, max_reply=max_reply * calls,
                                                           wall_seconds=wall_seconds, like=like, probe=probe))
                for _ in range(samples + 2)][2:]
-    return Noop(cpu=min(f[0] for f in figures), idle=_typical_idle([f[1] for f in figures]))
+    return Noop(cpu=min(f[0] for f in figures), busy=_second_smallest([f[0] + f[1] for f in figures]))
+
+
+@dataclass
+class Check:
+    """One timed call whose output the parent checks: its inputs, the student's output (None when
+    the worker did not return one list of every call's output) and the reference's (None when it
+    was not computed: a priced reference, or a bundle's stored answer)."""
+
+    inputs: tuple[list, dict]
+    got: Any
+    expected: Any = None
 
 
 def measure(worker, module: str, function: str, reference: Callable[..., Any] | PricedReference,
             draw: Callable[[], tuple[list, dict]], noop: Noop, *, samples: int, calls: int,
             max_reply: int, wall_seconds: float, known: Callable[[], tuple[list, dict]] | None = None,
-            ) -> tuple[Timing, list[tuple[tuple[list, dict], Any]]]:
+            max_ratio: float | None = None) -> tuple[Timing, list[Check]]:
     """Time ``module.function`` in ``worker`` against ``reference``; ``draw()`` makes a fresh
     input set, ``noop`` is what :func:`calibrate` measured, ``max_reply`` bounds one output.
     ``known`` (a student bundle, which knows the answer to its stored inputs only) gives the inputs
-    of one call per sample, at a random place, and that call is the one checked.
+    of one call per sample, at a random place, and that call is the one checked. With
+    ``max_ratio``, a clear pass stops after :data:`EARLY_SAMPLES` samples (module docstring).
 
-    Returns the timing and, per sample, (inputs, student output) of one call picked after all the
-    sample's outputs arrived, for a correctness check (the output is None when the worker did not
-    return one list of ``calls`` outputs). Raises :class:`RequestFailed` when a request fails.
+    Returns the timing and the calls to check: per sample, :data:`CHECKS_PER_SAMPLE` calls picked
+    after all the sample's outputs arrived (a bundle: its one known call). Raises
+    :class:`RequestFailed` when a request fails.
     """
     picker = random.SystemRandom()
     window = _Window(worker, wall_seconds)
@@ -239,29 +264,47 @@ def measure(worker, module: str, function: str, reference: Callable[..., Any] | 
     timed(warm)
     time_reference(reference, warm)
     raw: dict[str, list[float]] = {"student": [], "idle": [], "reference": []}
-    checks = []
-    for _ in range(samples):
+    checks: list[Check] = []
+    timing = None
+    for sample in range(samples):
         batch = [draw() for _ in range(calls)]
         if known is not None:
-            keep = picker.randrange(calls)
-            batch[keep] = known()
+            keep = [picker.randrange(calls)]
+            batch[keep[0]] = known()
         cpu, idle, outputs = timed(batch)
-        for key, value in (("student", cpu), ("idle", idle), ("reference", time_reference(reference, batch))):
+        expected: list = []
+        for key, value in (("student", cpu), ("idle", idle), ("reference", time_reference(reference, batch, expected))):
             raw[key].append(value)
-        if known is None:
-            keep = picker.randrange(calls)    # chosen now that every output is here
+        if known is None:                 # chosen now that every output is here
+            keep = picker.sample(range(calls), min(CHECKS_PER_SAMPLE, calls))
         whole = isinstance(outputs, list) and len(outputs) == calls
-        checks.append((batch[keep], outputs[keep] if whole else None))
+        checks += [Check(batch[i], outputs[i] if whole else None, None if known is not None else expected[i])
+                   for i in keep]
+        timing = _figures(raw, noop, calls, window, reference)
+        if max_ratio is not None and sample + 1 >= EARLY_SAMPLES and _clear_pass(timing, max_ratio):
+            break
+    return timing, checks
+
+
+def _clear_pass(timing: Timing, max_ratio: float) -> bool:
+    return (timing.ratio <= EARLY_MARGIN * max_ratio
+            and timing.busy_ratio <= EARLY_MARGIN * max_ratio * WALL_SLACK)
+
+
+def _figures(raw: dict[str, list[float]], noop: Noop, calls: int, window: _Window,
+             reference: Callable[..., Any] | PricedReference) -> Timing:
+    """The timing of the samples so far (``raw``: seconds per sample, all ``calls`` calls)."""
     student = max(min(raw["student"]) - noop.cpu, 0.0) / calls
-    busy = student + max(_typical_idle(raw["idle"]) - noop.idle, 0.0) / calls
+    busy_samples = [cpu + idle for cpu, idle in zip(raw["student"], raw["idle"])]
+    busy = max(_second_smallest(busy_samples) - noop.busy, 0.0) / calls
     reference_s = max(min(raw["reference"]) / calls, 1e-9)
     clock_used = "worker CPU time (kernel)" if window.kernel_clock else "wall time (no CPU clock here)"
     if window.kernel_clock and not window.schedstat:
         clock_used += "; no wall-time bound (no /proc schedstat here)"
     if isinstance(reference, PricedReference):
         clock_used += "; the reference's time is estimated from the bundle's calibration"
-    raw["noop"] = [noop.cpu, noop.idle]
-    timing = Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
-                    samples=samples, calls=calls, clock=clock_used, busy=busy, busy_ratio=busy / reference_s,
-                    raw={k: [round(v, 6) for v in vals] for k, vals in raw.items()})
-    return timing, checks
+    return Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
+                  samples=len(raw["student"]), calls=calls, clock=clock_used, busy=busy,
+                  busy_ratio=busy / reference_s,
+                  raw={**{k: [round(v, 6) for v in vals] for k, vals in raw.items()},
+                       "noop": [round(noop.cpu, 6), round(noop.busy, 6)]})

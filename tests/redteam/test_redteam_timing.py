@@ -31,6 +31,7 @@ SLOW_CASES = [
     "predict_fresh_inputs.py",    # 2: the "fresh" inputs redrawn from the public recipe
     "checked_position_only.py",   # 3: only the checked call does the work
     "fork_helper.py",             # 4: the work done in a forked helper (basic tier; refused at strong)
+    "fork_helper_once.py",        # 4b: the same for one timed sample only, the others slow in the worker
 ]
 
 
