@@ -40,7 +40,7 @@ def grade_one(spec_path: str, submission_path: str, student: str, options: dict)
     submission.student = student
     try:
         result = grader.grade(submission, spec.select(tests, include_hidden=True))
-        row = json.loads(render_json(result))
+        row = json.loads(render_json(result, indent=None))
     except Exception as exc:          # a bug in the grader must cost one row, not the batch
         return _empty_row(spec, tests, GRADER_ERROR, f"{type(exc).__name__}: {exc}")
     return {"status": GRADED, "reason": "", **row}
