@@ -144,6 +144,15 @@ def test_hidden_in_a_bundle_gets_a_notice(tiny, tmp_path):
     assert "grade: --hidden has no effect in a student bundle" in result.stderr
 
 
+def test_an_unknown_test_in_a_bundle_is_not_blamed_on_a_missing_hidden(tiny, tmp_path):
+    """--hidden cannot help in a bundle, so the error does not suggest it; in the repository it does."""
+    assert _grade("release", tiny, "--out", tmp_path / "out").exit_code == 0
+    result = _grade("check", tmp_path / "out" / "tiny", "-t", "nosuch")
+    assert result.exit_code == 2 and "no test named nosuch" in result.stderr
+    assert "--hidden" not in result.stderr and "public tests only" in result.stderr
+    assert "hidden tests need --hidden" in _grade("check", tiny, "-t", "nosuch").stderr
+
+
 def test_device_cuda_without_cuda_references_gets_a_notice(cache, tiny, monkeypatch):
     result = _grade("check", tiny, "-s", tiny / "done.py", "--device", "cuda")
     assert result.exit_code == 0
