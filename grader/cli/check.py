@@ -81,8 +81,8 @@ def _notices(spec, hidden: bool, fmt: str, color: bool | None) -> None:
     if hidden and spec.fixtures is not None:
         notice("--hidden has no effect in a student bundle: it holds no hidden tests (they run when "
                "your work is graded)")
-    if color is not None and fmt != "text":
-        notice(f"--{'' if color else 'no-'}color has no effect with --format {fmt} (only text is coloured)")
+    if color and fmt != "text":                  # --no-color there asks for what happens anyway
+        notice(f"--color has no effect with --format {fmt} (only text is coloured)")
 
 
 def _say_if_compiling(spec, tests, progress: Progress) -> None:
