@@ -61,12 +61,11 @@ def check(assignment: Path, submission: Path | None, tests: tuple[str, ...], hid
                        reveal_hidden=hidden)          # the instructor's own check: hidden details shown
         _say_ready(progress)
     except (SpecError, IntakeError) as exc:
-        progress.finish()
         raise UsageError(str(exc)) from None
+    finally:
+        progress.finish()                          # stops the count, whatever ended the work
     if device == "cuda" and not result.device.startswith("cuda"):
-        notice("--device cuda has no effect " + ("in a student bundle: it holds the references' answers, not the "
-               "references" if spec.fixtures is not None else "here: no reference that these tests use runs on "
-               "CUDA, so they ran on the CPU"))
+        _cuda_ignored(spec)
     if fmt == "json":
         click.echo(render_json(result))
     elif fmt == "junit":
@@ -83,6 +82,14 @@ def _notices(spec, hidden: bool, fmt: str, color: bool | None) -> None:
                "your work is graded)")
     if color and fmt != "text":                  # --no-color there asks for what happens anyway
         notice(f"--color has no effect with --format {fmt} (only text is coloured)")
+
+
+def _cuda_ignored(spec) -> None:
+    """--device cuda was asked for, and nothing ran on CUDA: say why."""
+    if spec.fixtures is not None:
+        notice("--device cuda has no effect in a student bundle: it holds the references' answers, not the references")
+    else:
+        notice("--device cuda has no effect here: no reference that these tests use runs on CUDA, so they ran on the CPU")
 
 
 def _say_if_compiling(spec, tests, progress: Progress) -> None:

@@ -136,12 +136,16 @@ def test_the_sandbox_line_is_the_tier_name_and_verbose_adds_the_layers(cache, ti
 
 # --------------------------------------------------------------------------- options without effect
 
-def test_hidden_in_a_bundle_gets_a_notice(tiny, tmp_path):
+def test_hidden_and_device_in_a_bundle_get_a_notice(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLGRADE_DEVICE", "auto")         # grade check passes --device on to os.environ: undone after
     assert _grade("release", tiny, "--out", tmp_path / "out").exit_code == 0
     bundle = tmp_path / "out" / "tiny"
     result = _grade("check", bundle, "-s", tiny / "done.py", "--hidden")
     assert result.exit_code == 0
     assert "grade: --hidden has no effect in a student bundle" in result.stderr
+    result = _grade("check", bundle, "-s", tiny / "done.py", "--device", "cuda")
+    assert result.exit_code == 0
+    assert "grade: --device cuda has no effect in a student bundle" in result.stderr
 
 
 def test_an_unknown_test_in_a_bundle_is_not_blamed_on_a_missing_hidden(tiny, tmp_path):
