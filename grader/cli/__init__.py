@@ -8,6 +8,7 @@ starts the worker template first (see :mod:`grader.cli.check`).
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -43,6 +44,19 @@ class UsageError(click.ClickException):
 def _shown(text: str) -> str:
     """Text from a submission or a class folder, escaped to one line for the terminal."""
     return escape(text, multiline=False)
+
+
+def notice(text: str) -> None:
+    """One line on stderr about the run itself, such as an option that has no effect here."""
+    click.echo(f"grade: {text}", err=True)
+
+
+def wants_colour(flag: bool | None, stream) -> bool:
+    """Whether to colour text for ``stream``: ``--color``/``--no-color`` when given, else only on a
+    terminal, and never when ``NO_COLOR`` is set to anything but "" (https://no-color.org)."""
+    if flag is not None:
+        return flag
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
 
 
 class _GradeGroup(click.Group):

@@ -9,7 +9,7 @@ import click
 
 from ..course.batch import BatchError, run_batch
 from ..model.spec import SpecError
-from . import UsageError, _shown
+from . import UsageError, _shown, notice
 
 
 @click.command()
@@ -37,6 +37,9 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
     yet, or changed, is graded. Exit status: 0 when every submission has a result, 1 when some hit
     a grader error, 2 for a usage or spec error, 130 when stopped by Ctrl-C.
     """
+    if jobs is not None and scheduler:
+        notice("--jobs has no effect with --scheduler: the cluster's workers grade as many at once as "
+               "they have processes (dask worker --nworkers)")
     try:
         summary = run_batch(assignment, submissions, out, jobs=jobs or os.cpu_count() or 1, resume=resume,
                             tests=list(tests) or None, log_stream=sys.stderr, scheduler=scheduler,

@@ -8,6 +8,7 @@ import click
 from ..course.release import ReleaseError, release_assignment
 from ..model.spec import SpecError
 from . import UsageError
+from .progress import Progress
 
 
 @click.command()
@@ -21,9 +22,13 @@ def release(assignments: tuple[Path, ...], out: Path) -> None:
     and expected answers). Never the references, the hidden tests or the instructor's secret.
     """
     for folder in assignments:
+        progress = Progress()
+        progress.start(f"building the bundle of {folder}")
         try:
             bundle, kept, later = release_assignment(folder, out)
         except (SpecError, ReleaseError) as exc:
             raise UsageError(str(exc)) from None
+        finally:
+            seconds = progress.finish()
         left = f"; {len(later)} checked only when graded ({', '.join(t.name for t in later)})" if later else ""
-        click.echo(f"{bundle}: {len(kept)} public test(s){left}")
+        click.echo(f"{bundle}: {len(kept)} public test(s){left} ({seconds:.1f} s)")

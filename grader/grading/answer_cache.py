@@ -88,6 +88,8 @@ def folder(spec: Spec) -> Path:
 class CachedAnswers(Fixtures):
     """Stored answers, as in a bundle, and the references' property checks (plain NumPy) themselves."""
 
+    STORE = "the answer cache (recorded on this machine)"
+
     def __init__(self, spec: Spec, path: Path):
         super().__init__(spec, path)
         self.checks = {t.property for t in spec.tests if t.property and t.property[0] not in spec.helpers}

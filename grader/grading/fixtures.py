@@ -281,15 +281,17 @@ class TabulatedFunction:
     """A reference function (or a mistake) replaced by its stored answers: a call looks its inputs
     up. With costs stored, it is also a :class:`~grader.grading.timing.PricedReference`."""
 
-    def __init__(self, function_name: str, answers: dict[str, Any], costs: dict[str, float], origin: Path):
+    def __init__(self, function_name: str, answers: dict[str, Any], costs: dict[str, float], origin: Path,
+                 store: str = "the bundle"):
         self.function_name = function_name
         self.answers, self.costs, self.origin = answers, costs, origin
+        self.store = store                    # where the answers are, as messages name it (Fixtures.STORE)
 
     def __call__(self, *args, **kwargs) -> Any:
         key = call_key(args, kwargs)
         if key not in self.answers:
             raise MissingAnswer(self.origin, "", f"no stored answer of {self.function_name} for these "
-                                "inputs: this bundle's fixtures do not match its assignment.yaml")
+                                f"inputs: the answers in {self.store} do not match its assignment.yaml")
         return copy_value(self.answers[key])
 
     def cpu_seconds(self, args: list, kwargs: dict) -> float:
@@ -340,6 +342,8 @@ class FixtureInputs(InputMaker):
 class Fixtures:
     """A bundle's stored answers, standing in for :class:`~grader.grading.references.References`."""
 
+    STORE = "the bundle"            # where these answers are, as messages name it (a subclass: elsewhere)
+
     def __init__(self, spec: Spec, npz_path: Path | None = None):
         npz_path = npz_path or spec.fixtures
         json_path = npz_path.with_suffix(".json")
@@ -384,13 +388,15 @@ class Fixtures:
 
     def function(self, module: str, name: str) -> Callable[..., Any]:
         dotted = f"{module}.{name}"
-        return TabulatedFunction(dotted, self.answers.get(dotted, {}), self.costs.get(dotted, {}), self.path)
+        return TabulatedFunction(dotted, self.answers.get(dotted, {}), self.costs.get(dotted, {}), self.path,
+                                 self.STORE)
 
     def mistakes(self, module: str, name: str) -> list[Mistake]:
         """The catalogue in its order; each mistake answers only where it differs from the reference."""
         dotted = f"{module}.{name}"
         return [Mistake(m["name"], m["hint"],
-                        TabulatedFunction(dotted, self.mistake_answers.get((dotted, i), {}), {}, self.path))
+                        TabulatedFunction(dotted, self.mistake_answers.get((dotted, i), {}), {}, self.path,
+                                          self.STORE))
                 for i, m in enumerate(self.catalogues.get(dotted, []))]
 
     def earlier_answers(self, spec: Spec, tests: list[Test]) -> Fixtures | None:

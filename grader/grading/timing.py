@@ -101,6 +101,10 @@ class PricedReference(Protocol):
     """A reference that is priced, not run: in a student bundle there is no reference to time,
     only its cost stored at release (see :mod:`grader.grading.fixtures`)."""
 
+    #: where the cost is stored, as messages name it: "the bundle", or for ``grade check`` in the
+    #: repository "the answer cache (recorded on this machine)"
+    store: str
+
     def cpu_seconds(self, args: list, kwargs: dict) -> float:
         """CPU seconds that one reference call on these inputs takes on this machine."""
 
@@ -302,7 +306,8 @@ def _figures(raw: dict[str, list[float]], noop: Noop, calls: int, window: _Windo
     if window.kernel_clock and not window.schedstat:
         clock_used += "; no wall-time bound (no /proc schedstat here)"
     if isinstance(reference, PricedReference):
-        clock_used += "; the reference's time is estimated from the bundle's calibration"
+        clock_used += (f"; the reference's time is estimated from its cost stored in {reference.store} "
+                       "and this machine's calibration")
     return Timing(student=student, reference=reference_s, noop=noop.cpu / calls, ratio=student / reference_s,
                   samples=len(raw["student"]), calls=calls, clock=clock_used, busy=busy,
                   busy_ratio=busy / reference_s,

@@ -140,7 +140,10 @@ class Spec:
             known = {t.name for t in tests}
             unknown = [n for n in names if n not in known]
             if unknown:
-                hint = "" if include_hidden else " (hidden tests need --hidden)"
+                if self.fixtures is not None:          # --hidden cannot help: a bundle has none
+                    hint = " (a student bundle has the public tests only)"
+                else:
+                    hint = "" if include_hidden else " (hidden tests need --hidden)"
                 raise SpecError(self.path, "test", f"no test named {', '.join(unknown)}{hint}")
             tests = [t for t in tests if t.name in names]
         return tests

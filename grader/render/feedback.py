@@ -165,6 +165,17 @@ th{background:#f3f3f3} img{max-width:100%}
 """.strip()
 
 
+def _nothing_graded(row: dict) -> bool:
+    """Whether every test of a graded row ended in an error: the submission could not be imported,
+    or its file is missing (a syntax error, a misnamed upload), so its 0 says nothing of its code."""
+    return bool(row["tests"]) and all(t["status"] == "error" for t in row["tests"])
+
+
+def _first_line(row: dict) -> str:
+    """The first line of the row's first test message (why the tests ended in an error)."""
+    return next((t["message"].splitlines()[0] for t in row["tests"] if t["message"].strip()), "no message")
+
+
 def class_report(spec: Spec, summary: BatchSummary, test_names: list[str]) -> str:
     """report.html: the instructor's view of the whole batch."""
     rows = summary.rows
@@ -207,6 +218,8 @@ def class_report(spec: Spec, summary: BatchSummary, test_names: list[str]) -> st
                   ", ".join(t["name"] for t in r["tests"] if t["status"] in ("timeout", "crashed")) or "-"]
                  for r in slowest]
     attention = [[r["student"], r["source"], r["status"], r["reason"]] for r in rows if r["status"] != "graded"]
+    attention += [[r["student"], r["source"], "graded", f"every test ended in an error: {_first_line(r)}"]
+                  for r in rows if r["status"] == "graded" and _nothing_graded(r)]
     attention += [[r["student"], r["source"], "graded", f"{t['name']}: {t['status']}"]
                   for r in rows if r["status"] == "graded" for t in r["tests"] if t["status"] in ("timeout", "crashed")]
     skipped = [[line] for line in summary.skipped]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -32,15 +33,17 @@ _STATUS_STYLE = {
 }
 
 
-def render_text(result: Result, color: bool) -> str:
-    """Per test a status line with points, then its message and hint indented; the score last."""
+def render_text(result: Result, color: bool, verbose: bool = False) -> str:
+    """Per test a status line with points, then its message and hint indented; the score last.
+    The sandbox line names the tier; ``verbose`` adds what it consists of (``result.isolation``)."""
     def style(text: str, **kw) -> str:
         return click.style(text, **kw) if color else text
 
     result = result.escaped()
     width = max((len(t.name) for t in result.tests), default=10)
+    sandbox = result.isolation if verbose else isolation_tier(result.isolation)
     lines = [style(f"{result.assignment}: {result.title}", bold=True), f"submission: {result.submission}",
-             f"isolation: {result.isolation}" + (f"; references on {result.device}" if result.device != "cpu" else ""), ""]
+             f"sandbox: {sandbox}" + (f"; references on {result.device}" if result.device != "cpu" else ""), ""]
     for note in result.notes:
         lines.extend(textwrap.wrap("Note: " + note, width=100, subsequent_indent="      "))
     lines += [""] if result.notes else []
@@ -63,6 +66,12 @@ def render_text(result: Result, color: bool) -> str:
         lines += ["", "Your code printed (first lines):"]
         lines += ["  | " + ln for ln in result.output.strip().splitlines()[:20]]
     return "\n".join(lines)
+
+
+def isolation_tier(isolation: str) -> str:
+    """The tier's name at the start of a result's ``isolation`` text ("strong: no network..." ->
+    "strong"; see :mod:`grader.sandbox.isolation`, whose descriptions start with it)."""
+    return re.split(r": | \(", isolation, maxsplit=1)[0].strip()
 
 
 def render_json(result: Result, indent: int | None = 2) -> str:

@@ -118,6 +118,19 @@ def test_a_wrong_earlier_module_is_replaced_from_stored_answers_too(cache, tmp_p
     assert {p.name.split("-")[0] for p in cache.iterdir()} >= {"02_activations", "04_backprop"}
 
 
+def test_a_speed_verdict_from_stored_answers_says_where_the_reference_time_comes_from(cache, tmp_path):
+    """In the repository there is no bundle: the clock names the answers recorded on this machine."""
+    spec_extra = ("  - {name: double_speed, kind: performance, function: double, reference: ops.double, "
+                  "inputs: {x: {generate: uniform, shape: [1000]}}, timing: {max_ratio: 1000, samples: 5, calls: 2}, points: 1}")
+    spec = load_spec(_assignment(tmp_path / "tiny", DOUBLE, spec_extra))
+    stored = answer_cache.answers(spec, spec.select(None, include_hidden=False))
+    assert isinstance(stored, answer_cache.CachedAnswers)
+    [speed] = grade(spec, read_submission(spec), tests=["double_speed"], references=stored).tests
+    assert speed.status == "passed", speed.message
+    assert "bundle" not in speed.details["clock"]
+    assert "recorded on this machine" in speed.details["clock"]
+
+
 # --------------------------------------------------------------------------- when it applies
 
 def test_only_public_tests_on_the_cpu_use_stored_answers(monkeypatch):
