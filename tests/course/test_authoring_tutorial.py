@@ -19,8 +19,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from grader import cli
 
 ROOT = Path(__file__).resolve().parents[2]
