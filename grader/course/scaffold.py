@@ -21,6 +21,7 @@ Nothing is overwritten: when any of these files exists, nothing is written.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,8 @@ def plan(assignment_id: str, title: str, functions: str | None, topic: str | Non
         raise ScaffoldError(f"ID {assignment_id!r}: use letters, digits, _ . - only (e.g. 08_layernorm)")
     if not title.strip():
         raise ScaffoldError("--title: give the assignment a title")
+    if not title.isprintable() or '"""' in title or "\\" in title:    # it goes into docstrings too
+        raise ScaffoldError("--title: one line of text, without backslashes or triple quotes")
     topic = topic or re.sub(r"^\d+[_.-]*", "", assignment_id) or assignment_id
     if not topic.isidentifier():
         raise ScaffoldError(f"topic {topic!r} (the module name, from ID or --topic): it must be a Python name")
@@ -130,9 +133,7 @@ def _test(name: str, function: str, topic: str, visibility: str, shape: list[int
 
 
 def _yaml_text(text: str) -> str:
-    """A YAML scalar that reads back as ``text`` (double-quoted, JSON escapes)."""
-    import json
-
+    """A YAML scalar that reads back as ``text`` (double-quoted: JSON's escapes are YAML's)."""
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -147,12 +148,12 @@ def _stub(new: NewAssignment) -> str:
 
 
 def _solution(new: NewAssignment) -> str:
+    """The stub under another docstring: the instructor fills it in, in solutions/ID/."""
     stub = _stub(new)
-    first_line_end = stub.index("\n")
+    code = stub[stub.index('"""', 3) + 3:]          # after the stub's module docstring
     return (f'"""The instructor\'s solution of {new.id} ({new.title}): private, never shipped.\n\n'
-            f"Fill in every function. grade validate {new.id} grades this folder (full marks, hidden tests\n"
-            f'included); grade release copies only assignments/{new.id}/.\n"""' + stub[stub.index('"""', 3) + 3:]
-            if first_line_end else stub)
+            f"Fill in every function. grade validate grades this folder (full marks, hidden tests\n"
+            f'included); grade release copies only assignments/{new.id}/.\n"""' + code)
 
 
 def _readme(new: NewAssignment) -> str:

@@ -103,6 +103,8 @@ def test_new_refuses_to_overwrite_in_one_line(course):
     (["09_x", "--title", "T", "--functions", "ok,not-a-name"], "not-a-name"),
     (["09_x", "--title", "T", "--functions", "f,f"], "twice"),
     (["09_x", "--title", ""], "title"),
+    (["09_x", "--title", "two\nlines"], "title"),
+    (["09_x", "--title", 'a """ b'], "title"),
 ])
 def test_bad_arguments_get_one_line(course, args, says):
     done = _new(course, *args)
