@@ -1,6 +1,7 @@
 """docs/authoring.md, followed to the letter in an empty course folder: every ``bash`` block's
 commands run (each must exit 0, or the status its ``# exits N`` comment says), every file block
-(```` ```lang title=PATH ```` , ``mode=append`` to add to the file) is written, in the page's order.
+(```` ```lang title=PATH ```` , ``mode=append`` to add to the file) is written, in the page's order,
+and a ```` ```text output ```` block must be what the command before it printed.
 The files must come out identical to the shipped assignments/08_layernorm, its references and its
 solution, so the tutorial cannot drift from the assignment, nor either from the commands.
 
@@ -32,6 +33,7 @@ class Block:
     """A fenced block of the page: ``lang``, its info string's ``title=`` and ``mode=``, its text."""
 
     lang: str
+    info: str
     title: str | None
     append: bool
     text: str
@@ -53,7 +55,7 @@ def blocks(markdown: str) -> list[Block]:
         while i < len(lines) and not re.fullmatch(rf"`{{{len(ticks)},}}\s*", lines[i]):
             body.append(lines[i])
             i += 1
-        found.append(Block(lang, fields.get("title"), fields.get("mode") == "append", "".join(body), start))
+        found.append(Block(lang, info.strip(), fields.get("title"), fields.get("mode") == "append", "".join(body), start))
         i += 1
     return found
 
@@ -91,7 +93,7 @@ def test_following_the_tutorial_gives_the_shipped_assignment(tmp_path):
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("NUMBA_CACHE_DIR", None)
     env.pop("DLGRADE_ANSWER_CACHE", None)
-    skipped, written = [], set()
+    skipped, written, last_output = [], set(), None
     for block in blocks(TUTORIAL.read_text(encoding="utf-8")):
         where = f"docs/authoring.md:{block.line}"
         if block.title:
@@ -101,6 +103,8 @@ def test_following_the_tutorial_gives_the_shipped_assignment(tmp_path):
             before = path.read_text(encoding="utf-8") if block.append else ""
             path.write_text(before + block.text, encoding="utf-8")
             written.add(block.title)
+        elif block.lang == "text" and "output" in block.info:      # what the last command printed
+            assert last_output == block.text, f"{where}: the command printed {last_output!r}"
         elif block.lang == "bash":
             for command, expected in commands(block):
                 if command.startswith("grade validate") and "validate" not in cli.VERBS:
@@ -111,6 +115,7 @@ def test_following_the_tutorial_gives_the_shipped_assignment(tmp_path):
                 assert done.returncode == expected, (
                     f"{where}: `{command}` exited {done.returncode}, the page says {expected}:\n"
                     f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+                last_output = done.stdout
     elapsed = time.perf_counter() - started
     print(f"\nthe tutorial ran in {elapsed:.1f} s")
 
