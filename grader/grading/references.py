@@ -1,8 +1,9 @@
 """Import the trusted reference implementations of an assignment, in the parent only.
 
 References live in a folder (``reference/`` by default, or the spec's ``references`` field) that is
-a Python package: one module per topic, with Numba ``@njit`` functions, the ``MISTAKES`` catalogue
-(see :mod:`grader.grading.mistakes`) and property checks. The folder is imported under a private package
+a Python package: one module per topic, with Numba ``@njit`` functions (the default, and the way to
+references fast enough to time against) or plain NumPy functions, called the same way, the
+``MISTAKES`` catalogue (see :mod:`grader.grading.mistakes`) and property checks. The folder is imported under a private package
 name, so it never collides with anything on ``sys.path``, and it never reaches a worker.
 """
 from __future__ import annotations
@@ -109,8 +110,9 @@ def _use_private_numba_cache() -> None:
     except OSError:
         return                        # an unwritable home: Numba falls back to its own places
     os.environ["NUMBA_CACHE_DIR"] = str(base)
-    if "numba" in sys.modules:        # already imported: its config has read the environment
-        sys.modules["numba"].config.CACHE_DIR = str(base)
+    numba = sys.modules.get("numba")  # None where Numba is blocked: plain NumPy references need none
+    if numba is not None:             # already imported: its config has read the environment
+        numba.config.CACHE_DIR = str(base)
 
 
 def import_helper(path: Path) -> ModuleType:
