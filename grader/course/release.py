@@ -264,7 +264,7 @@ def release_assignment(folder: Path, out: Path) -> tuple[Path, list[Test], list[
     Path(out).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.id}-", dir=out))
     try:
-        for file in spec.files:
+        for file in (*spec.files, *spec.data_files):
             shutil.copyfile(spec.dir / file, staging / file)
         private = _private_modules(spec)
         for module, helper in spec.helpers.items():
