@@ -30,9 +30,11 @@ from typing import Any
 
 import yaml
 
+from ..grading.engine import Grader
 from ..grading.recording import ReleaseError, record_fixtures
 from ..grading.references import References
 from ..model.spec import Spec, Test, load_spec
+from ..submissions.submission import Submission
 
 FIXTURES = "fixtures.npz"
 # --------------------------------------------------------------------------- what ships
@@ -232,10 +234,57 @@ def build_notebook(spec: Spec, readme: str, checked: set[str]) -> Any:
     return notebook
 
 
+# --------------------------------------------------------------------------- no solution in the stubs
+
+class PrefilledStubs(ReleaseError):
+    """The stub files hold code that does better than ``NotImplementedError``; ``str()`` is one line."""
+
+
+def stub_functions(spec: Spec) -> set[str]:
+    """The functions of the stub files, each as ``name`` and as ``module.name``."""
+    names: set[str] = set()
+    for file, module in zip(spec.files, spec.modules):
+        for name, _ in _stub_parts((spec.dir / file).read_text(encoding="utf-8"))[1]:
+            names |= {name, f"{module}.{name}"}
+    return names
+
+
+def _still_a_stub(outcome) -> bool:
+    """Whether a test ended in the stub's own ``NotImplementedError`` (the engine's error record)."""
+    return (outcome.details.get("error") or {}).get("type") == "NotImplementedError"
+
+
+def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = frozenset()) -> None:
+    """Grade the stub files on the public tests; raise :class:`PrefilledStubs` naming each stub
+    function (by file) with a public test that ended other than in ``NotImplementedError``: a
+    pass, a wrong answer, another exception or a timeout all mean code was left in the stub.
+
+    ``allowed``: functions (``name`` or ``module.name``) pre-filled on purpose.
+    """
+    public = [t for t in spec.tests if t.visibility == "public" and t.module in spec.modules]
+    stubs = Submission(origin=f"the stubs of {spec.id}", sources={
+        module: (spec.dir / file).read_text(encoding="utf-8") for file, module in zip(spec.files, spec.modules)})
+    by_name = {t.name: t for t in public}
+    filled: dict[str, dict[str, None]] = {}
+    for outcome in Grader(spec, references=references, secret="").grade(stubs, public).tests:
+        test = by_name[outcome.name]
+        if not _still_a_stub(outcome) and not {test.function, f"{test.module}.{test.function}"} & allowed:
+            filled.setdefault(spec.files[spec.modules.index(test.module)], {})[test.function] = None
+    if filled:
+        named = "; ".join(f"{spec.dir / file}: {', '.join(names)}" for file, names in filled.items())
+        verb = "does" if sum(map(len, filled.values())) == 1 else "do"
+        raise PrefilledStubs(f"{named} {verb} more than raise NotImplementedError on the public tests "
+                             "(a solution left in the stub?); empty it, or pass --allow-prefilled NAME "
+                             "for a helper pre-filled on purpose")
+
+
 # --------------------------------------------------------------------------- one bundle
 
-def release_assignment(folder: Path, out: Path) -> tuple[Path, list[Test], list[Test]]:
-    """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one.
+def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] = frozenset(),
+                       ) -> tuple[Path, list[Test], list[Test]]:
+    """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one,
+    after checking that its stubs hold no solution (:func:`check_stubs`; ``allow_prefilled``: the
+    functions pre-filled on purpose).
 
     Returns the bundle's folder, the tests in it and the public tests left for grading.
     """
@@ -252,7 +301,9 @@ def release_assignment(folder: Path, out: Path) -> tuple[Path, list[Test], list[
     later = [t for t in public if t not in kept]
     if not kept:
         raise ReleaseError(f"{spec.path}: no public test can run in a bundle")
-    writer = record_fixtures(spec, kept, References(spec.references_dir))
+    references = References(spec.references_dir)
+    check_stubs(spec, references, allow_prefilled)
+    writer = record_fixtures(spec, kept, references)
 
     raw = yaml.safe_load(spec.path.read_text(encoding="utf-8"))
     readme_path = spec.dir / "README.md"
