@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..course.release import PrefilledStubs, ReleaseError, release_assignment, stub_functions
+from ..course.wheel import grader_wheel
 from ..model.spec import SpecError, load_spec
 from . import EXIT_FAILED, UsageError
 
@@ -34,20 +35,28 @@ def _check_allowed(assignments: tuple[Path, ...], allowed: frozenset[str]) -> No
 @click.option("--allow-prefilled", "allowed", multiple=True, metavar="FUNCTION",
               help="A stub function pre-filled on purpose (a helper the students are given): ship it "
                    "although it does more than raise NotImplementedError. Repeatable.")
-def release(assignments: tuple[Path, ...], out: Path, allowed: tuple[str, ...]) -> None:
+@click.option("--index-url", metavar="URL",
+              help="A package index of the course that serves this dlgrade: the bundles' README installs "
+                   "the grader from it, and no wheel is built or shipped.")
+def release(assignments: tuple[Path, ...], out: Path, allowed: tuple[str, ...], index_url: str | None) -> None:
     """Build the student bundle of each ASSIGNMENT folder in OUT (see docs/release.md).
 
     A bundle holds the README, the stubs, a notebook, the public tests and their fixtures (inputs
-    and expected answers). Never the references, the hidden tests or the instructor's secret. A
-    stub that holds more than `raise NotImplementedError` stops the release (exit 1).
+    and expected answers), and a wheel of the grader that the README tells students to install.
+    Never the references, the hidden tests or the instructor's secret. A stub that holds more
+    than `raise NotImplementedError` stops the release (exit 1).
     """
     try:
         _check_allowed(assignments, frozenset(allowed))
     except SpecError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        wheel = None if index_url else grader_wheel(lambda line: click.echo(line, err=True))
+    except ReleaseError as exc:
+        raise UsageError(str(exc)) from None
     for folder in assignments:
         try:
-            bundle, kept, later = release_assignment(folder, out, frozenset(allowed))
+            bundle, kept, later = release_assignment(folder, out, frozenset(allowed), wheel, index_url)
         except PrefilledStubs as exc:
             raise _Refused(str(exc)) from None
         except (SpecError, ReleaseError) as exc:

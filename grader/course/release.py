@@ -101,11 +101,24 @@ def bundle_spec(raw: dict, spec: Spec, kept: list[Test]) -> dict:
     return bundle
 
 
-def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test]) -> str:
+def install_command(wheel: Path | None = None, index_url: str | None = None) -> str | None:
+    """The command that installs the grader for a bundle: its wheel, else the course's index."""
+    if wheel is not None:
+        return f"pip install {wheel.name}"
+    if index_url is not None:
+        from importlib.metadata import version
+
+        return f"pip install --index-url {index_url} dlgrade=={version('dlgrade')}"
+    return None
+
+
+def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test], install: str | None = None) -> str:
     notebook = f"{spec.id}.ipynb"
     rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g} |" for t in kept)
-    lines = [readme.rstrip(), "", "---", "", "## Checking your work", "",
-             "Check your work in this folder with", "", "```bash", "grade check .", "```", "",
+    setup = ["Install the grader once (Python 3.10 or newer), in this folder:", "",
+             "```bash", install, "```", "", "Then check"] if install else ["Check"]
+    lines = [readme.rstrip(), "", "---", "", "## Checking your work", "", *setup[:-1],
+             f"{setup[-1]} your work in this folder with", "", "```bash", "grade check .", "```", "",
              f"or, in the notebook `{notebook}`, with `check(\"name\")` after a function's cell and "
              "`check()` for everything. Both run the public tests below on your code, with the same "
              "messages and hints as when your work is graded. The expected answers come from "
@@ -281,10 +294,12 @@ def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = fr
 # --------------------------------------------------------------------------- one bundle
 
 def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] = frozenset(),
+                       wheel: Path | None = None, index_url: str | None = None,
                        ) -> tuple[Path, list[Test], list[Test]]:
     """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one,
     after checking that its stubs hold no solution (:func:`check_stubs`; ``allow_prefilled``: the
-    functions pre-filled on purpose).
+    functions pre-filled on purpose). ``wheel`` (:func:`grader.course.wheel.grader_wheel`) ships in
+    the bundle, and its README installs it, or the grader from ``index_url``.
 
     Returns the bundle's folder, the tests in it and the public tests left for grading.
     """
@@ -308,7 +323,11 @@ def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] 
     raw = yaml.safe_load(spec.path.read_text(encoding="utf-8"))
     readme_path = spec.dir / "README.md"
     readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else f"# {spec.title}\n"
-    # in a bundle, the folder to check is the bundle itself
+    # in a bundle, the folder to check is the bundle itself, with the grader installed first
+    install = install_command(wheel, index_url)
+    first = f"{install}   # once: installs the grader\n" if install else ""
+    readme = re.sub(rf"grade check (\./)?assignments/{re.escape(spec.id)}\b", lambda _: f"{first}grade check .",
+                    readme, count=1)
     readme = re.sub(rf"grade check (\./)?assignments/{re.escape(spec.id)}\b", "grade check .", readme)
     several = len(spec.files) > 1
     checked = {f"{t.module}.{t.function}" if several else t.function for t in kept}
@@ -321,7 +340,9 @@ def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] 
         for module, helper in spec.helpers.items():
             if module not in private and helper.path.parent == spec.dir.resolve():
                 shutil.copyfile(helper.path, staging / helper.path.name)
-        (staging / "README.md").write_text(_bundle_readme(spec, readme, kept, later), encoding="utf-8")
+        if wheel is not None:
+            shutil.copyfile(wheel, staging / wheel.name)
+        (staging / "README.md").write_text(_bundle_readme(spec, readme, kept, later, install), encoding="utf-8")
         (staging / "assignment.yaml").write_text(
             f"# The student bundle of {spec.id}, written by grade release: public tests only; inputs\n"
             f"# and expected answers come from {FIXTURES}. Format: docs/spec.md.\n"
