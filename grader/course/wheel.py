@@ -29,6 +29,7 @@ from ..grading.recording import ReleaseError
 #: The files beside ``grader/`` that the build reads.
 PROJECT_FILES = ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in")
 BUILD_SECONDS = 300                 # a build normally takes 5-10 s; past this it is stuck
+KEPT_WHEELS = 5                     # wheels of earlier source states kept in the cache (about 300 KiB each)
 
 
 def project_root() -> Path | None:
@@ -110,6 +111,16 @@ def grader_wheel(progress: Callable[[str], None] = lambda line: None) -> Path:
             staging.rename(cached)          # atomic: a concurrent release sees a whole wheel or none
         except OSError:                     # another release put the same wheel there first
             pass
+        _forget_old(cached)
         return cached / built.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _forget_old(newest: Path) -> None:
+    """Remove all but the :data:`KEPT_WHEELS` most recent wheels of the cache (never ``newest``)."""
+    built = sorted((p for p in newest.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in built[KEPT_WHEELS:]:
+        if old != newest:
+            shutil.rmtree(old, ignore_errors=True)

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.course import wheel
 from grader.course.wheel import copy_sources, grader_wheel, project_root
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,24 @@ def test_an_unchanged_grader_is_built_once_and_then_taken_from_the_cache(bundle)
     first = grader_wheel(told.append)
     assert grader_wheel(told.append) == first and told == []
     assert first.read_bytes() == next(bundle.glob("*.whl")).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_changed_grader_is_built_again_saying_so_and_old_wheels_are_forgotten(tmp_path, monkeypatch):
+    """An empty cache (a changed grader has a new digest): one build, one progress line; then the
+    cached wheel, in silence. Only the most recent wheels are kept."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = tmp_path / "dlgrade" / "wheels"
+    for i in range(wheel.KEPT_WHEELS + 2):              # wheels of earlier source states
+        (cache / f"old{i}").mkdir(parents=True)
+        os.utime(cache / f"old{i}", (1_000_000 + i, 1_000_000 + i))
+    told = []
+    built = grader_wheel(told.append)
+    assert len(told) == 1 and "building the grader wheel" in told[0]
+    assert built.parent == cache / wheel.source_digest(ROOT) and zipfile.ZipFile(built).testzip() is None
+    assert grader_wheel(told.append) == built and len(told) == 1
+    kept = sorted(p.name for p in cache.iterdir())
+    assert len(kept) == wheel.KEPT_WHEELS and built.parent.name in kept and "old0" not in kept
 
 
 def test_a_course_index_replaces_the_wheel(tmp_path):
