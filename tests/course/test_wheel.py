@@ -27,6 +27,8 @@ from grader.course.wheel import copy_sources, grader_wheel, project_root
 ROOT = Path(__file__).resolve().parents[2]
 PERCEPTRON = ROOT / "assignments" / "01_perceptron"
 CORRECT = ROOT / "tests" / "data" / "submissions" / "01_perceptron" / "correct.py"
+pytestmark = pytest.mark.skipif(project_root() is None, reason="the wheel is built from the grader's source "
+                                "checkout, and this grader is an installed package")
 
 
 def _tracked_package_files() -> set[str]:
@@ -113,8 +115,6 @@ def _fresh_venv(folder: Path) -> Path:
 
 @pytest.mark.slow
 def test_a_fresh_venv_installs_the_grader_from_a_bundle_alone_and_grades_a_correct_solution(bundle, tmp_path):
-    if project_root() is None:
-        pytest.skip("needs the grader's source checkout")
     # The project's sdist and wheel, built as for PyPI, from a copy (the checkout stays clean).
     source, dist = tmp_path / "src", tmp_path / "dist"
     copy_sources(ROOT, source)
