@@ -1,6 +1,7 @@
 """``grade release``: build the student bundles (see :mod:`grader.course.release`)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -50,10 +51,8 @@ def release(assignments: tuple[Path, ...], out: Path, allowed: tuple[str, ...], 
         _check_allowed(assignments, frozenset(allowed))
     except SpecError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        wheel = None if index_url else grader_wheel(lambda line: click.echo(line, err=True))
-    except ReleaseError as exc:
-        raise UsageError(str(exc)) from None
+    # built on first use, after the first assignment's stubs are checked; then the same file
+    wheel = None if index_url else functools.cache(lambda: grader_wheel(lambda line: click.echo(line, err=True)))
     for folder in assignments:
         try:
             bundle, kept, later = release_assignment(folder, out, frozenset(allowed), wheel, index_url)

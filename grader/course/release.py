@@ -25,6 +25,7 @@ import ast
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -262,15 +263,23 @@ def stub_functions(spec: Spec) -> set[str]:
     return names
 
 
-def _still_a_stub(outcome) -> bool:
-    """Whether a test ended in the stub's own ``NotImplementedError`` (the engine's error record)."""
-    return (outcome.details.get("error") or {}).get("type") == "NotImplementedError"
+def _still_a_stub(outcome, function: str) -> bool:
+    """Whether a test ended in the ``NotImplementedError`` of the tested ``function`` itself (the
+    engine's error record; its last frame in the stub files names the function that raised). One
+    raised by another function that ``function`` called means ``function`` ran code of its own."""
+    error = outcome.details.get("error") or {}
+    if error.get("type") != "NotImplementedError":
+        return False
+    frames = error.get("traceback") or []
+    raised_in = re.search(r", in (\w+):", frames[-1]) if frames else None
+    return raised_in is None or raised_in.group(1) == function
 
 
 def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = frozenset()) -> None:
     """Grade the stub files on the public tests; raise :class:`PrefilledStubs` naming each stub
-    function (by file) with a public test that ended other than in ``NotImplementedError``: a
-    pass, a wrong answer, another exception or a timeout all mean code was left in the stub.
+    function (by file) with a public test that ended other than in its own ``NotImplementedError``:
+    a pass, a wrong answer, another exception, a timeout, or the ``NotImplementedError`` of a
+    function it called, all mean code was left in the stub.
 
     ``allowed``: functions (``name`` or ``module.name``) pre-filled on purpose.
     """
@@ -281,7 +290,7 @@ def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = fr
     filled: dict[str, dict[str, None]] = {}
     for outcome in Grader(spec, references=references, secret="").grade(stubs, public).tests:
         test = by_name[outcome.name]
-        if not _still_a_stub(outcome) and not {test.function, f"{test.module}.{test.function}"} & allowed:
+        if not _still_a_stub(outcome, test.function) and not {test.function, f"{test.module}.{test.function}"} & allowed:
             filled.setdefault(spec.files[spec.modules.index(test.module)], {})[test.function] = None
     if filled:
         named = "; ".join(f"{spec.dir / file}: {', '.join(names)}" for file, names in filled.items())
@@ -294,12 +303,13 @@ def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = fr
 # --------------------------------------------------------------------------- one bundle
 
 def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] = frozenset(),
-                       wheel: Path | None = None, index_url: str | None = None,
+                       wheel: Callable[[], Path] | None = None, index_url: str | None = None,
                        ) -> tuple[Path, list[Test], list[Test]]:
     """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one,
     after checking that its stubs hold no solution (:func:`check_stubs`; ``allow_prefilled``: the
-    functions pre-filled on purpose). ``wheel`` (:func:`grader.course.wheel.grader_wheel`) ships in
-    the bundle, and its README installs it, or the grader from ``index_url``.
+    functions pre-filled on purpose). The wheel that ``wheel()`` gives (built once the stubs are
+    checked: :func:`grader.course.wheel.grader_wheel`) ships in the bundle and its README installs
+    it, or the README installs the grader from ``index_url``.
 
     Returns the bundle's folder, the tests in it and the public tests left for grading.
     """
@@ -324,7 +334,8 @@ def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] 
     readme_path = spec.dir / "README.md"
     readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else f"# {spec.title}\n"
     # in a bundle, the folder to check is the bundle itself, with the grader installed first
-    install = install_command(wheel, index_url)
+    wheel_file = wheel() if wheel is not None else None
+    install = install_command(wheel_file, index_url)
     first = f"{install}   # once: installs the grader\n" if install else ""
     readme = re.sub(rf"grade check (\./)?assignments/{re.escape(spec.id)}\b", lambda _: f"{first}grade check .",
                     readme, count=1)
@@ -340,8 +351,8 @@ def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] 
         for module, helper in spec.helpers.items():
             if module not in private and helper.path.parent == spec.dir.resolve():
                 shutil.copyfile(helper.path, staging / helper.path.name)
-        if wheel is not None:
-            shutil.copyfile(wheel, staging / wheel.name)
+        if wheel_file is not None:
+            shutil.copyfile(wheel_file, staging / wheel_file.name)
         (staging / "README.md").write_text(_bundle_readme(spec, readme, kept, later, install), encoding="utf-8")
         (staging / "assignment.yaml").write_text(
             f"# The student bundle of {spec.id}, written by grade release: public tests only; inputs\n"

@@ -91,3 +91,21 @@ def test_allowing_a_function_the_assignment_does_not_have_is_an_error(tmp_path):
 def test_every_shipped_stub_releases(folder, tmp_path):
     result = _release(folder, tmp_path)
     assert result.exit_code == 0, result.output
+
+
+def test_a_filled_function_that_calls_a_stub_is_no_stub(tmp_path):
+    """Its test ends in NotImplementedError too, but raised in the function it calls: the tested
+    function ran code of its own (here: a finished ``outer`` over a stub ``inner``)."""
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "__init__.py").write_text("")
+    (tmp_path / "refs" / "nested.py").write_text("def outer(x):\n    return 2 * x\n\n\ndef inner(x):\n    return x\n")
+    (tmp_path / "nested.py").write_text("def inner(x):\n    raise NotImplementedError\n\n\n"
+                                        "def outer(x):\n    return 2 * inner(x)\n")
+    (tmp_path / "assignment.yaml").write_text(
+        "id: nested\ntitle: Nested\nfiles: [nested.py]\nreferences: refs\ntests:\n"
+        "  - {name: outer_one, function: outer, reference: nested.outer, inputs: {x: 1.5}, points: 1}\n"
+        "  - {name: inner_one, function: inner, reference: nested.inner, inputs: {x: 1.5}, points: 1}\n")
+    result = _release(tmp_path, tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    named = result.output.split("nested.py:", 1)[-1].split(" do")[0]
+    assert named.strip() == "outer"
