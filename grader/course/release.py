@@ -25,14 +25,17 @@ import ast
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..grading.engine import Grader
 from ..grading.recording import ReleaseError, record_fixtures
 from ..grading.references import References
 from ..model.spec import Spec, Test, load_spec
+from ..submissions.submission import Submission
 
 FIXTURES = "fixtures.npz"
 # --------------------------------------------------------------------------- what ships
@@ -99,11 +102,24 @@ def bundle_spec(raw: dict, spec: Spec, kept: list[Test]) -> dict:
     return bundle
 
 
-def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test]) -> str:
+def install_command(wheel: Path | None = None, index_url: str | None = None) -> str | None:
+    """The command that installs the grader for a bundle: its wheel, else the course's index."""
+    if wheel is not None:
+        return f"pip install {wheel.name}"
+    if index_url is not None:
+        from importlib.metadata import version
+
+        return f"pip install --index-url {index_url} dlgrade=={version('dlgrade')}"
+    return None
+
+
+def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test], install: str | None = None) -> str:
     notebook = f"{spec.id}.ipynb"
     rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g} |" for t in kept)
-    lines = [readme.rstrip(), "", "---", "", "## Checking your work", "",
-             "Check your work in this folder with", "", "```bash", "grade check .", "```", "",
+    setup = ["Install the grader once (Python 3.10 or newer), in this folder:", "",
+             "```bash", install, "```", "", "Then check"] if install else ["Check"]
+    lines = [readme.rstrip(), "", "---", "", "## Checking your work", "", *setup[:-1],
+             f"{setup[-1]} your work in this folder with", "", "```bash", "grade check .", "```", "",
              f"or, in the notebook `{notebook}`, with `check(\"name\")` after a function's cell and "
              "`check()` for everything. Both run the public tests below on your code, with the same "
              "messages and hints as when your work is graded. The expected answers come from "
@@ -232,10 +248,68 @@ def build_notebook(spec: Spec, readme: str, checked: set[str]) -> Any:
     return notebook
 
 
+# --------------------------------------------------------------------------- no solution in the stubs
+
+class PrefilledStubs(ReleaseError):
+    """The stub files hold code that does better than ``NotImplementedError``; ``str()`` is one line."""
+
+
+def stub_functions(spec: Spec) -> set[str]:
+    """The functions of the stub files, each as ``name`` and as ``module.name``."""
+    names: set[str] = set()
+    for file, module in zip(spec.files, spec.modules):
+        for name, _ in _stub_parts((spec.dir / file).read_text(encoding="utf-8"))[1]:
+            names |= {name, f"{module}.{name}"}
+    return names
+
+
+def _still_a_stub(outcome, function: str) -> bool:
+    """Whether a test ended in the ``NotImplementedError`` of the tested ``function`` itself (the
+    engine's error record; its last frame in the stub files names the function that raised). One
+    raised by another function that ``function`` called means ``function`` ran code of its own."""
+    error = outcome.details.get("error") or {}
+    if error.get("type") != "NotImplementedError":
+        return False
+    frames = error.get("traceback") or []
+    raised_in = re.search(r", in (\w+):", frames[-1]) if frames else None
+    return raised_in is None or raised_in.group(1) == function
+
+
+def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = frozenset()) -> None:
+    """Grade the stub files on the public tests; raise :class:`PrefilledStubs` naming each stub
+    function (by file) with a public test that ended other than in its own ``NotImplementedError``:
+    a pass, a wrong answer, another exception, a timeout, or the ``NotImplementedError`` of a
+    function it called, all mean code was left in the stub.
+
+    ``allowed``: functions (``name`` or ``module.name``) pre-filled on purpose.
+    """
+    public = [t for t in spec.tests if t.visibility == "public" and t.module in spec.modules]
+    stubs = Submission(origin=f"the stubs of {spec.id}", sources={
+        module: (spec.dir / file).read_text(encoding="utf-8") for file, module in zip(spec.files, spec.modules)})
+    by_name = {t.name: t for t in public}
+    filled: dict[str, dict[str, None]] = {}
+    for outcome in Grader(spec, references=references, secret="").grade(stubs, public).tests:
+        test = by_name[outcome.name]
+        if not _still_a_stub(outcome, test.function) and not {test.function, f"{test.module}.{test.function}"} & allowed:
+            filled.setdefault(spec.files[spec.modules.index(test.module)], {})[test.function] = None
+    if filled:
+        named = "; ".join(f"{spec.dir / file}: {', '.join(names)}" for file, names in filled.items())
+        verb = "does" if sum(map(len, filled.values())) == 1 else "do"
+        raise PrefilledStubs(f"{named} {verb} more than raise NotImplementedError on the public tests "
+                             "(a solution left in the stub?); empty it, or pass --allow-prefilled NAME "
+                             "for a helper pre-filled on purpose")
+
+
 # --------------------------------------------------------------------------- one bundle
 
-def release_assignment(folder: Path, out: Path) -> tuple[Path, list[Test], list[Test]]:
-    """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one.
+def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] = frozenset(),
+                       wheel: Callable[[], Path] | None = None, index_url: str | None = None,
+                       ) -> tuple[Path, list[Test], list[Test]]:
+    """Build the bundle of the assignment in ``folder`` as ``out/<id>``, replacing an earlier one,
+    after checking that its stubs hold no solution (:func:`check_stubs`; ``allow_prefilled``: the
+    functions pre-filled on purpose). The wheel that ``wheel()`` gives (built once the stubs are
+    checked: :func:`grader.course.wheel.grader_wheel`) ships in the bundle and its README installs
+    it, or the README installs the grader from ``index_url``.
 
     Returns the bundle's folder, the tests in it and the public tests left for grading.
     """
@@ -252,25 +326,34 @@ def release_assignment(folder: Path, out: Path) -> tuple[Path, list[Test], list[
     later = [t for t in public if t not in kept]
     if not kept:
         raise ReleaseError(f"{spec.path}: no public test can run in a bundle")
-    writer = record_fixtures(spec, kept, References(spec.references_dir))
+    references = References(spec.references_dir)
+    check_stubs(spec, references, allow_prefilled)
+    writer = record_fixtures(spec, kept, references)
 
     raw = yaml.safe_load(spec.path.read_text(encoding="utf-8"))
     readme_path = spec.dir / "README.md"
     readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else f"# {spec.title}\n"
-    # in a bundle, the folder to check is the bundle itself
+    # in a bundle, the folder to check is the bundle itself, with the grader installed first
+    wheel_file = wheel() if wheel is not None else None
+    install = install_command(wheel_file, index_url)
+    first = f"{install}   # once: installs the grader\n" if install else ""
+    readme = re.sub(rf"grade check (\./)?assignments/{re.escape(spec.id)}\b", lambda _: f"{first}grade check .",
+                    readme, count=1)
     readme = re.sub(rf"grade check (\./)?assignments/{re.escape(spec.id)}\b", "grade check .", readme)
     several = len(spec.files) > 1
     checked = {f"{t.module}.{t.function}" if several else t.function for t in kept}
     Path(out).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{spec.id}-", dir=out))
     try:
-        for file in spec.files:
+        for file in (*spec.files, *spec.data_files):
             shutil.copyfile(spec.dir / file, staging / file)
         private = _private_modules(spec)
         for module, helper in spec.helpers.items():
             if module not in private and helper.path.parent == spec.dir.resolve():
                 shutil.copyfile(helper.path, staging / helper.path.name)
-        (staging / "README.md").write_text(_bundle_readme(spec, readme, kept, later), encoding="utf-8")
+        if wheel_file is not None:
+            shutil.copyfile(wheel_file, staging / wheel_file.name)
+        (staging / "README.md").write_text(_bundle_readme(spec, readme, kept, later, install), encoding="utf-8")
         (staging / "assignment.yaml").write_text(
             f"# The student bundle of {spec.id}, written by grade release: public tests only; inputs\n"
             f"# and expected answers come from {FIXTURES}. Format: docs/spec.md.\n"

@@ -120,6 +120,7 @@ class Spec:
     gradescope: dict[str, Any] = field(default_factory=dict)    # e.g. {"hidden_visibility": "hidden"}
     fixtures: Path | None = None           # a student bundle's stored answers, used instead of references
     notebook_execute: Literal["definitions", "all"] = "definitions"   # what of a notebook is graded
+    data_files: tuple[str, ...] = ()       # files next to the spec that ship in the bundle (e.g. image.npy)
 
     @property
     def dir(self) -> Path:
@@ -331,6 +332,11 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
         if entry["module"] in modules:
             fail(where + ["module"], f"{entry['module']} is one of this assignment's own files")
         provides.append(Provided(entry["module"], course, earlier, tuple(entry.get("functions", ()))))
+    for i, name in enumerate(raw.get("data_files") or []):
+        if name == path.name or name in files or name.endswith(".py") and Path(name).stem in helpers:
+            fail(["data_files", i], f"{name} is the spec, a student file or a helper, not data")
+        if not (path.parent / name).is_file():
+            fail(["data_files", i], f"no data file {name} next to the spec")
     if GRADCHECK_PATH.is_file():
         helpers.setdefault("gradcheck", Helper("gradcheck", GRADCHECK_PATH))
 
@@ -448,4 +454,5 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
     return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
                 limits=limits, data=data, tests=tuple(tests), helpers=helpers, provides=tuple(provides),
                 gradescope=dict(raw.get("gradescope") or {}),
-                fixtures=fixtures, notebook_execute=(raw.get("notebook") or {}).get("execute", "definitions"))
+                fixtures=fixtures, notebook_execute=(raw.get("notebook") or {}).get("execute", "definitions"),
+                data_files=tuple(raw.get("data_files") or ()))

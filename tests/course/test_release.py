@@ -165,7 +165,12 @@ def assert_nothing_leaks(folder: Path, bundle: Path) -> None:
         raw = path.read_bytes()
         assert SECRET.encode() not in raw, f"{path.name} holds the instructor's secret"
         assert raw not in reference_texts, f"{path.name} is a reference module"
-        if path.suffix != ".npz":
+        if path.suffix == ".npy":           # a declared data file (data_files): plain numbers
+            array = np.load(path, allow_pickle=False)
+            assert array.dtype.kind in "biufc", f"{path.name} is not a plain numeric array"
+            assert not any(a.shape == array.shape and np.array_equal(a, array) for a in _hidden_arrays(spec)), \
+                f"{path.name} is a hidden test's input"
+        elif path.suffix != ".npz":
             texts.append((path, raw.decode("utf-8")))
     texts.append((bundle / "fixtures.npz", "\n".join(stored)))
     for path, text in texts:
