@@ -101,7 +101,7 @@ def bundle_spec(raw: dict, spec: Spec, kept: list[Test]) -> dict:
 
 def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test]) -> str:
     notebook = f"{spec.id}.ipynb"
-    rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g} |" for t in kept)
+    rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g}{' (bonus)' if t.bonus else ''} |" for t in kept)
     lines = [readme.rstrip(), "", "---", "", "## Checking your work", "",
              "Check your work in this folder with", "", "```bash", "grade check .", "```", "",
              f"or, in the notebook `{notebook}`, with `check(\"name\")` after a function's cell and "
