@@ -171,3 +171,18 @@ def test_junit_output_has_a_testcase_per_test_with_points_and_failures(tmp_path)
     assert any("np.sign" in (c.find("failure").text or "") for c in failed)
     correct = CliRunner().invoke(main, ["check", str(ASSIGNMENT), "-s", str(SUBMISSIONS / "correct.py"), "--format", "junit"])
     assert correct.exit_code == 0 and 'failures="0"' in correct.output
+
+
+@pytest.mark.parametrize("status, sentence", [
+    ("passed", "Passed."), ("failed", "Not passed."), ("error", "Not passed: your code raised an error."),
+    ("timeout", "Not passed: your code ran out of time."), ("crashed", "Not passed: your code crashed the worker."),
+])
+def test_hidden_tests_on_gradescope_read_naturally(status, sentence):
+    """Issue 17: a hidden test read "Failed (failed)."; it says what happened in plain words."""
+    from grader.model.results import Result, TestResult
+    from grader.render.lms import gradescope_results
+
+    test = TestResult(name="t", function="f", kind="numeric", visibility="hidden", status=status,
+                      score=0.0, max_score=1.0, message="inputs were 1, 2, 3")
+    output = gradescope_results(Result("a", "A", "s.py", [test], "basic"))["tests"][0]["output"]
+    assert output == sentence
