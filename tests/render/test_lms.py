@@ -104,6 +104,14 @@ def test_wrong_submission_names_the_mistake_and_hides_hidden_inputs(bundle, tmp_
             assert "Inputs" not in t["output"] and "Input shapes" not in t["output"]
 
 
+def test_a_single_py_of_any_name_is_graded_as_the_assignments_file_and_says_so(bundle, tmp_path):
+    """Issue 17, item 9: my_perceptron.py scored 0 ("perceptron.py is not in the submission") on
+    Gradescope, while grade batch grades a one-file assignment's only .py whatever its name."""
+    data = run_autograder(autograder_root(bundle, tmp_path, {"my_perceptron.py": SUBMISSIONS / "correct.py"}))
+    assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0, data["output"]
+    assert "my_perceptron.py was graded as perceptron.py" in data["output"]
+
+
 def test_broken_and_missing_submissions_still_get_valid_results(bundle, tmp_path):
     broken = run_autograder(autograder_root(bundle, tmp_path / "a", {"perceptron.py": "def predict(:\n"}))
     assert broken["score"] == 0 and broken["tests"]
