@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from ..course.batch import BatchError, run_batch
-from ..model.spec import SpecError
+from ..grading.inputs import missing_secret_warning
+from ..model.config import instructor_secret
+from ..model.spec import SpecError, load_spec
 from . import UsageError, _shown
 
 
@@ -38,6 +40,9 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
     a grader error, 2 for a usage or spec error, 130 when stopped by Ctrl-C.
     """
     try:
+        warning = missing_secret_warning(load_spec(assignment), instructor_secret())
+        if warning:
+            click.echo(f"grade: {warning}", err=True)
         summary = run_batch(assignment, submissions, out, jobs=jobs or os.cpu_count() or 1, resume=resume,
                             tests=list(tests) or None, log_stream=sys.stderr, scheduler=scheduler,
                             similarity=similarity)

@@ -6,7 +6,9 @@ from pathlib import Path
 import click
 
 from ..course.release import ReleaseError, release_assignment
-from ..model.spec import SpecError
+from ..grading.inputs import missing_secret_warning
+from ..model.config import instructor_secret
+from ..model.spec import SpecError, load_spec
 from . import UsageError
 
 
@@ -22,6 +24,9 @@ def release(assignments: tuple[Path, ...], out: Path) -> None:
     """
     for folder in assignments:
         try:
+            warning = missing_secret_warning(load_spec(folder), instructor_secret(), ", which grading will need")
+            if warning:
+                click.echo(f"grade: {warning}", err=True)
             bundle, kept, later = release_assignment(folder, out)
         except (SpecError, ReleaseError) as exc:
             raise UsageError(str(exc)) from None
