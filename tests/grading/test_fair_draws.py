@@ -5,9 +5,9 @@ instructor's secret seed them, :mod:`grader.grading.inputs`). Such a draw is fai
 catches the same mistakes for everyone: here every catalogued mistake of the tested function
 (``MISTAKES`` in ``reference/``) either fails the test on every one of :data:`DRAWS` students'
 inputs, or on none of them (a mistake these inputs cannot show, such as a tie at a score of
-exactly 0 in a test of random reals, which the public tests are there for). A mistake caught on
-some draws only means that two students with the same code get different grades: the test's
-input generation must change so that it cannot happen.
+exactly 0 in a test of random reals), and then a test with the same inputs for everyone (a public
+one) catches it. A mistake caught on some draws only means that two students with the same code
+get different grades: the test's input generation must change so that it cannot happen.
 
 Everything runs in this process, as the grader's trusted parent does it: inputs, the Numba
 reference (from its cache) and each mutant (plain NumPy); no worker and no student code.
@@ -80,6 +80,24 @@ def test_every_draw_catches_the_same_mistakes(folder, name, graders):
     counts = caught_per_draw(grader, test, [f"student-{i}" for i in range(DRAWS)])
     unfair = {mistake: f"caught on {n} of {DRAWS} draws" for mistake, n in counts.items() if 0 < n < DRAWS}
     assert not unfair, f"{name}: {unfair}"
+    unseen = [mistake for mistake, n in counts.items() if n == 0]
+    assert not [m for m in unseen if not caught_by_a_shared_test(grader, test, m)], \
+        f"{name}: no draw, and no test with the same inputs for everyone, catches these mistakes"
+
+
+def caught_by_a_shared_test(grader: Grader, test, mistake_name: str) -> bool:
+    """Whether a numeric test of the same function whose inputs are the same for every student
+    (public, or hidden with seeded inputs) catches the mistake: then every student is charged."""
+    mistake = next(m for m in grader.references.mistakes(*test.reference) if m.name == mistake_name)
+    reference = grader.references.function(*test.reference)
+    for other in grader.spec.tests:
+        if other.reference != test.reference or other.kind != "numeric" or InputMaker.per_student(other):
+            continue
+        args, kwargs = grader.inputs.for_test(other)
+        chain = grader.inputs.steps_for(other, args) if other.steps else None
+        if _caught(grader, other, mistake.fn, args, kwargs, chain, grader._trusted_call(reference, args, kwargs, chain)):
+            return True
+    return False
 
 
 def test_every_draw_of_update_hidden_updates_so_an_in_place_update_always_shows():
