@@ -108,13 +108,13 @@ def gradescope_failure(reason: str, isolation: str = "") -> dict[str, Any]:
 
 
 def prairielearn_results(result: Result) -> dict[str, Any]:
-    """PrairieLearn's external-grader ``results.json``: ``score`` is the fraction of the maximum,
-    above 1 when bonus points take it there (PrairieLearn keeps it within the question's bonus)."""
+    """PrairieLearn's external-grader ``results.json``: ``score`` is the fraction of the maximum, at
+    most 1 (PrairieLearn's range: bonus points make up for missed ones, and show in ``tests[]``)."""
     result = result.escaped()
     total = result.max_score
     return {
         "gradable": True,
-        "score": result.score / total if total else 0.0,
+        "score": min(1.0, result.score / total) if total else 0.0,
         "message": " ".join(result.notes),
         "output": result.output,
         "tests": [{"name": _shown_name(t), "description": t.function, "points": t.score, "max_points": t.max_score,

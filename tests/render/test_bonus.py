@@ -58,7 +58,8 @@ def test_gradescope_score_may_exceed_the_maximum_and_bonus_tests_say_so():
 
 def test_prairielearn_and_junit_count_bonus_points_on_top():
     pl = prairielearn_results(EARNED)
-    assert pl["score"] == 1.5 and pl["tests"][1]["name"] == "extra (bonus)"
+    assert pl["score"] == 1.0 and pl["tests"][1]["name"] == "extra (bonus)" and pl["tests"][1]["points"] == 2
+    assert prairielearn_results(result_of(_test("core", "failed", 4), _test("extra", "passed", 2, bonus=True)))["score"] == 0.5
     suite = ET.fromstring(junit_xml(MISSED).split("\n", 1)[1])
     props = {p.get("name"): p.get("value") for p in suite.find("properties")}
     assert float(props["max_score"]) == 4 and float(props["score"]) == 4
