@@ -330,10 +330,27 @@ def two_layer_params(rng: np.random.Generator, d: int, hidden: int, classes: int
             "b2": rng.normal(scale=0.5, size=classes)}
 
 
-def validation_curve(rng: np.random.Generator, shape: tuple, noise: float = 0.03) -> np.ndarray:
-    """A noisy validation loss (n,) that falls, flattens and rises again (overfitting); round it to make ties."""
-    t = np.linspace(0.0, 1.0, shape[0])
-    return 1.0 / (1.0 + 6.0 * t) + 0.6 * t * t + rng.normal(scale=noise, size=shape[0])
+def validation_curve(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """A validation loss (n,) in steps of 0.01 that falls for 3 to 8 epochs, then rises (overfitting).
+
+    Right after its best epoch come, on every draw, the two cases early stopping must get right: a
+    loss equal to the best (a tie is no improvement) and, two epochs later, one lower than the
+    epoch before it but not than the best. Drawn per student, each draw then catches the same
+    mistakes (tests/grading/test_fair_draws.py); only where they fall and the numbers differ.
+    """
+    falling = 1.0 - np.cumsum(rng.integers(2, 8, size=int(rng.integers(3, 9))) / 100)
+    best = falling[-1]
+    traps = best + np.array([0.0, 0.05, 0.03, 0.08])        # tie, worse, better than the last only, worse
+    rising = best + 0.1 + np.cumsum(rng.integers(1, 4, size=shape[0]) / 100)
+    return np.round(np.concatenate([falling, traps, rising])[:shape[0]], 2)
+
+
+def noise_with_ties(rng: np.random.Generator, shape: tuple, p: float) -> np.ndarray:
+    """Dropout's uniform noise ``u`` of ``shape`` in steps of 0.1, with every seventh value exactly
+    ``p``: a unit is kept where u >= p, and every draw has such ties to get right."""
+    u = np.round(rng.uniform(size=shape), 1)
+    u.flat[::7] = p
+    return u
 
 
 # --------------------------------------------------------------------------- for the property check

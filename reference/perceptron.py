@@ -75,6 +75,16 @@ def linear_sgd_epoch(w, x, y, lr):
 
 # --------------------------------------------------------------------------- mistakes, as students write them
 
+def points_on_the_diagonal(rng: np.random.Generator, shape: tuple, low: int = -2, high: int = 3) -> np.ndarray:
+    """Integer points (n, 2) as float64 for the line w = (1, -1), b = 0: every third point on it
+    (x0 == x1, a score of exactly 0, +1 by the rule) and the next one below it (x1 = x0 + 1, a
+    score of -1), so every draw has ties and both classes to get right."""
+    X = rng.integers(low, high, size=shape).astype(np.float64)
+    X[::3, 1] = X[::3, 0]
+    X[1::3, 1] = X[1::3, 0] + 1.0
+    return X
+
+
 def _strict(score):
     return np.where(score > 0, 1.0, -1.0)
 

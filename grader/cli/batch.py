@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from ..course.batch import BatchError, run_batch
-from ..model.spec import SpecError
+from ..grading.inputs import missing_secret_warning
+from ..model.config import instructor_secret
+from ..model.spec import SpecError, load_spec
 from . import UsageError, _shown, notice
 
 
@@ -41,6 +43,9 @@ def batch(assignment: Path, submissions: Path, out: Path, jobs: int | None, resu
         notice("--jobs has no effect with --scheduler: the cluster's workers grade as many at once as "
                "they have processes (dask worker --nworkers)")
     try:
+        warning = missing_secret_warning(load_spec(assignment), instructor_secret())
+        if warning:
+            click.echo(f"grade: {warning}", err=True)
         summary = run_batch(assignment, submissions, out, jobs=jobs or os.cpu_count() or 1, resume=resume,
                             tests=list(tests) or None, log_stream=sys.stderr, scheduler=scheduler,
                             similarity=similarity)

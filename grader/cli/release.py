@@ -8,6 +8,8 @@ import click
 
 from ..course.release import PrefilledStubs, ReleaseError, release_assignment, stub_functions
 from ..course.wheel import grader_wheel
+from ..grading.inputs import missing_secret_warning
+from ..model.config import instructor_secret
 from ..model.spec import SpecError, load_spec
 from . import EXIT_FAILED, UsageError
 from .progress import Progress
@@ -58,6 +60,9 @@ def release(assignments: tuple[Path, ...], out: Path, allowed: tuple[str, ...], 
         progress = Progress()
         progress.start(f"building the bundle of {folder}")
         try:
+            warning = missing_secret_warning(load_spec(folder), instructor_secret(), ", which grading will need")
+            if warning:
+                click.echo(f"grade: {warning}", err=True)
             bundle, kept, later = release_assignment(folder, out, frozenset(allowed), wheel, index_url)
         except PrefilledStubs as exc:
             raise _Refused(str(exc)) from None

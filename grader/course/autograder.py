@@ -34,6 +34,7 @@ from ..model.results import Result
 from ..model.spec import Spec, load_spec
 from ..render import lms
 from ..render.files import atomic_write
+from ..submissions.collect import submission_target
 from ..submissions.intake import read_submission
 
 GRADESCOPE_ROOT_ENV, PRAIRIELEARN_ROOT_ENV = "DLGRADE_AUTOGRADER_ROOT", "DLGRADE_PRAIRIELEARN_ROOT"
@@ -141,14 +142,26 @@ def _gradescope_student(root: Path) -> str | None:
     return None
 
 
+def _stand_in_note(spec: Spec, target: Path) -> str:
+    """What the student reads when the upload had none of the assignment's files by name and its
+    only ``.py`` (one-file assignments), notebook or zip was graded instead."""
+    if target.suffix == ".py":
+        return f"{target.name} was graded as {spec.files[0]}: name your file {spec.files[0]} next time."
+    return f"{target.name} was graded: it is the only {target.suffix} file of the submission."
+
+
 def _graded(assignment: Path, submission: Path, student: str | None,
             render: Callable[[Result, Spec], dict], failure: Callable[[str], dict]) -> dict:
     """Grade everything, hidden tests included; never raise: a failure becomes a results file."""
     try:
         spec = load_spec(assignment)
-        sub = read_submission(spec, submission)
+        target = submission_target(submission, spec.files) if submission.is_dir() else submission   # as batch picks it
+        sub = read_submission(spec, target)
         sub.student = student
-        return render(grade(spec, sub, include_hidden=True), spec)
+        result = grade(spec, sub, include_hidden=True)
+        if target != submission:
+            result.notes.insert(0, _stand_in_note(spec, target))
+        return render(result, spec)
     except Exception as exc:             # every submission gets a result, whatever went wrong
         return failure(f"{type(exc).__name__}: {exc}".splitlines()[0][:500])
 

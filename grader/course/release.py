@@ -115,7 +115,7 @@ def install_command(wheel: Path | None = None, index_url: str | None = None) -> 
 
 def _bundle_readme(spec: Spec, readme: str, kept: list[Test], later: list[Test], install: str | None = None) -> str:
     notebook = f"{spec.id}.ipynb"
-    rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g} |" for t in kept)
+    rows = "\n".join(f"| `{t.name}` | `{t.function}` | {t.points:g}{' (bonus)' if t.bonus else ''} |" for t in kept)
     setup = ["Install the grader once (Python 3.10 or newer), in this folder:", "",
              "```bash", install, "```", "", "Then check"] if install else ["Check"]
     lines = [readme.rstrip(), "", "---", "", "## Checking your work", "", *setup[:-1],

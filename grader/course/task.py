@@ -59,5 +59,5 @@ def _empty_row(spec: Spec, tests: list[str] | None, status: str, reason: str) ->
     selected = spec.select(tests, include_hidden=True)
     return {"status": status, "reason": reason.splitlines()[0] if reason else status,
             "assignment": spec.id, "title": spec.title, "submission": "", "score": 0.0,
-            "max_score": sum(t.points for t in selected), "isolation": "", "duration_seconds": 0.0,
+            "max_score": sum(t.points for t in selected if not t.bonus), "isolation": "", "duration_seconds": 0.0,
             "tests": [], "output": ""}

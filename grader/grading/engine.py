@@ -222,7 +222,7 @@ class Grader:
     def _result(self, test: Test, status: str, message: str, **extra) -> TestResult:
         return TestResult(name=test.name, function=test.function, kind=test.kind, visibility=test.visibility,
                           status=status, score=test.points if status == "passed" else 0.0,
-                          max_score=test.points, message=message, **extra)
+                          max_score=test.points, message=message, bonus=test.bonus, **extra)
 
     def bind(self, value: Any) -> Any:
         """Inputs for a trusted call: each :class:`FunctionRef` becomes the reference's function of
@@ -437,7 +437,8 @@ def sealed(result: TestResult) -> TestResult:
     passed = result.status == "passed"
     return TestResult(name=result.name, function=result.function, kind=result.kind, visibility=result.visibility,
                       status="passed" if passed else "failed", score=result.score, max_score=result.max_score,
-                      message="Passed." if passed else "Not passed (a hidden test: only its result is shown).")
+                      message="Passed." if passed else "Not passed (a hidden test: only its result is shown).",
+                      bonus=result.bonus)
 
 
 def grade(spec: Spec, submission: Submission, *, tests: list[str] | None = None, include_hidden: bool = False,

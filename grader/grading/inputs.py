@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model.config import SECRET_SOURCES
 from ..model.spec import Spec, Test, ValueSpec
 from ..sandbox.codec import FunctionRef
 
@@ -187,6 +188,19 @@ class InputMaker:
         per_step = [{index[name]: self.value(v, ("tests", test.name, "step", str(k), name), None, own)
                      for name, v in test.per_step.items()} for k in range(test.steps or 0)]
         return carry, per_step
+
+
+def missing_secret_warning(spec: Spec, secret: str, consequence: str = "") -> str | None:
+    """One line for the instructor when ``spec`` has hidden tests drawn per student and ``secret``
+    is empty: their inputs are then seeded by the student id alone, so anyone who learns the spec
+    can compute them. ``consequence`` says what it means for the command (", so the zip ships none").
+    None when there is a secret or nothing is drawn per student."""
+    drawn = sum(InputMaker.per_student(t) for t in spec.tests)
+    if secret or not drawn:
+        return None
+    return (f"warning: no instructor secret is configured{consequence}: the hidden inputs of {drawn} test(s) of "
+            f"{spec.id} drawn per student can be computed from the spec and a student id; "
+            f"set {SECRET_SOURCES} (docs/spec.md)")
 
 
 def copy_value(value: Any) -> Any:

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 DEFAULT_SECRET_FILE = Path("~/.config/dlgrade/secret")
+#: Where the secret is read from, in order, as a message names them.
+SECRET_SOURCES = "DLGRADE_SECRET, or a file named by DLGRADE_SECRET_FILE, or ~/.config/dlgrade/secret"
 
 
 def instructor_secret() -> str:

@@ -33,6 +33,7 @@ class TestResult:
     hint: str | None = None          # the teaching hint, when a known mistake was recognised
     mistake: str | None = None       # that mistake's catalogue name
     details: dict[str, Any] = field(default_factory=dict)   # figures for appeals (errors, timings)
+    bonus: bool = False              # extra credit: its score counts, its max_score not in the total
 
     def escaped(self) -> TestResult:
         """This verdict with its text escaped (:func:`grader.model.text.escape`): one line for names,
@@ -60,15 +61,23 @@ class Result:
 
     @property
     def score(self) -> float:
+        """Every test's points, bonus tests' included: it may exceed :attr:`max_score`."""
         return sum(t.score for t in self.tests)
 
     @property
     def max_score(self) -> float:
-        return sum(t.max_score for t in self.tests)
+        """The points of the tests that are not bonus."""
+        return sum(t.max_score for t in self.tests if not t.bonus)
+
+    @property
+    def bonus_score(self) -> float:
+        """The part of :attr:`score` that bonus tests earned."""
+        return sum(t.score for t in self.tests if t.bonus)
 
     @property
     def all_passed(self) -> bool:
-        return all(t.status == "passed" for t in self.tests)
+        """Every test passed that is not bonus: a missed bonus does not fail a submission."""
+        return all(t.status == "passed" for t in self.tests if not t.bonus)
 
     def escaped(self) -> Result:
         """This result with every text escaped, ready for any renderer (see the module docstring)."""

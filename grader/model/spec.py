@@ -73,6 +73,7 @@ class Test:
     device: Literal["cpu", "cuda"] = "cpu"  # cuda: the student's code launches numba.cuda kernels
     leaderboard: bool = False              # a performance test whose ratio goes on Gradescope's leaderboard
     prepare: tuple[str, str] | None = None  # (reference module, function): a property check's reference work
+    bonus: bool = False                    # extra credit: its points add to the score, not to the maximum
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ class Spec:
 
     @property
     def max_score(self) -> float:
-        return sum(t.points for t in self.tests)
+        """The points of every test but the bonus ones (their points come on top)."""
+        return sum(t.points for t in self.tests if not t.bonus)
 
     def select(self, names: list[str] | None = None, include_hidden: bool = False) -> list[Test]:
         """The tests to run: by name when given (hidden ones only with ``include_hidden``)."""
@@ -450,6 +452,7 @@ def _build(path: Path, raw: dict, root: yaml.Node) -> Spec:
             steps=t.get("steps"), carry=dict(t.get("carry") or {}), per_step=dict(t.get("per_step") or {}),
             device=t.get("device", "cpu"), leaderboard=t.get("leaderboard", False),
             prepare=check_reference(at + ["prepare"], t["prepare"]) if "prepare" in t else None,
+            bonus=t.get("bonus", False),
         ))
     return Spec(path=path, id=raw["id"], title=raw["title"], files=files, references_dir=ref_dir,
                 limits=limits, data=data, tests=tuple(tests), helpers=helpers, provides=tuple(provides),

@@ -60,10 +60,13 @@ def _students(row: dict) -> list[str]:
 # --------------------------------------------------------------------------- gradebook
 
 def gradebook(rows: list[dict], test_names: list[str]) -> str:
-    """grades.csv as text: student, name, total, max, status, then the points of each test."""
+    """grades.csv as text: student, name, total, max, status, then the points of each test. The
+    total includes bonus points (it may exceed max); a bonus test's column says ``(bonus)``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "name", "total", "max", "status", *test_names])
+    bonus = {t["name"] for row in rows for t in row.get("tests", []) if t.get("bonus")}
+    writer.writerow(["student", "name", "total", "max", "status",
+                     *(f"{n} (bonus)" if n in bonus else n for n in test_names)])
     for row in rows:
         points = {t["name"]: fmt(t["score"]) for t in row.get("tests", [])}
         for student in _students(row):
@@ -122,6 +125,7 @@ def _charts(rows: list[dict], test_names: list[str], max_score: float) -> tuple[
     from matplotlib.figure import Figure  # no pyplot: no global state, no GUI
 
     totals = [r["score"] for r in rows]
+    max_score = max([max_score, *totals])           # bonus points may take a total past the maximum
     hist = Figure(figsize=(6, 3))
     ax = hist.subplots()
     whole = float(max_score).is_integer() and max_score <= 60

@@ -26,12 +26,21 @@ from ..model.text import escape, markdown_code_block, markdown_text
 
 HiddenVisibility = Literal["hidden", "after_due_date", "after_published"]
 
+#: What a hidden test's status says to a student, in words (its message names its inputs).
+_HIDDEN_VERDICT = {
+    "passed": "Passed.",
+    "failed": "Not passed.",
+    "error": "Not passed: your code raised an error.",
+    "timeout": "Not passed: your code ran out of time.",
+    "crashed": "Not passed: your code crashed the worker.",
+}
+
 
 def _student_view(test: TestResult) -> tuple[str, str]:
     """(message, hint) a student may read: all of it for public tests; for hidden ones the
     verdict and the hint only."""
     if test.visibility == "hidden":
-        return ("Passed." if test.status == "passed" else f"Failed ({test.status})."), test.hint or ""
+        return _HIDDEN_VERDICT.get(test.status, "Not passed."), test.hint or ""
     if test.status == "passed" and test.kind != "performance":
         return "Passed.", ""
     return test.message or test.status, test.hint or ""
@@ -50,22 +59,28 @@ def _plain(test: TestResult) -> str:
     return message + (f"\nHint: {hint}" if hint else "")
 
 
+def _shown_name(test: TestResult) -> str:
+    """A test's name as an LMS lists it: a bonus test says so, since its points are extra."""
+    return f"{test.name} (bonus)" if test.bonus else test.name
+
+
 def gradescope_results(result: Result, *, hidden_visibility: HiddenVisibility = "after_published",
                        leaderboard: tuple[str, ...] = ()) -> dict[str, Any]:
     """Gradescope's ``results.json`` for ``result``.
 
     ``hidden_visibility`` is when students see hidden tests; ``leaderboard`` names performance
-    tests whose time ratio to the reference goes on the leaderboard (lower is better).
+    tests whose time ratio to the reference goes on the leaderboard (lower is better). ``score``
+    includes bonus tests' points, so it may exceed the other tests' maxima (Gradescope accepts it).
     """
     result = result.escaped()
     tests = []
     for number, t in enumerate(result.tests, start=1):
         tests.append({
-            "name": t.name, "number": str(number), "score": t.score, "max_score": t.max_score,
+            "name": _shown_name(t), "number": str(number), "score": t.score, "max_score": t.max_score,
             "status": "passed" if t.status == "passed" else "failed",
             "output": _markdown(t), "output_format": "md",
             "visibility": "visible" if t.visibility == "public" else hidden_visibility,
-            "tags": [t.function, t.kind],
+            "tags": [t.function, t.kind, *(["bonus"] if t.bonus else [])],
         })
     notes = "".join(f"**Note:** {markdown_text(note)}\n\n" for note in result.notes)
     passed = sum(t.status == "passed" for t in result.tests)
@@ -93,15 +108,16 @@ def gradescope_failure(reason: str, isolation: str = "") -> dict[str, Any]:
 
 
 def prairielearn_results(result: Result) -> dict[str, Any]:
-    """PrairieLearn's external-grader ``results.json``: ``score`` is a fraction in 0..1."""
+    """PrairieLearn's external-grader ``results.json``: ``score`` is the fraction of the maximum, at
+    most 1 (PrairieLearn's range: bonus points make up for missed ones, and show in ``tests[]``)."""
     result = result.escaped()
     total = result.max_score
     return {
         "gradable": True,
-        "score": result.score / total if total else 0.0,
+        "score": min(1.0, result.score / total) if total else 0.0,
         "message": " ".join(result.notes),
         "output": result.output,
-        "tests": [{"name": t.name, "description": t.function, "points": t.score, "max_points": t.max_score,
+        "tests": [{"name": _shown_name(t), "description": t.function, "points": t.score, "max_points": t.max_score,
                    "message": _plain(t), "output": ""} for t in result.tests],
         "extra_data": {"assignment": result.assignment, "isolation": result.isolation},
     }
@@ -129,7 +145,8 @@ def junit_xml(result: Result) -> str:
         case = ET.SubElement(suite, "testcase", classname=f"{result.assignment}.{t.function}", name=t.name,
                              time=f"{t.details.get('call_seconds') or 0.0:.3f}")
         case_props = ET.SubElement(case, "properties")
-        for name, value in (("points", t.score), ("max_points", t.max_score), ("visibility", t.visibility)):
+        for name, value in (("points", t.score), ("max_points", t.max_score), ("visibility", t.visibility),
+                            *([("bonus", "true")] if t.bonus else [])):
             ET.SubElement(case_props, "property", name=name, value=str(value))
         if t.status != "passed":
             tag = "failure" if t.status == "failed" else "error"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import click
 
 from ..grading.compare import fmt
-from ..model.results import Result
+from ..model.results import Result, TestResult
 from ..model.text import markdown_code_block, markdown_code_span, markdown_text
 
 _STATUS_STYLE = {
@@ -49,9 +49,8 @@ def render_text(result: Result, color: bool, verbose: bool = False) -> str:
     lines += [""] if result.notes else []
     for t in result.tests:
         label, colour = _STATUS_STYLE[t.status]
-        hidden = " (hidden)" if t.visibility == "hidden" else ""
         lines.append(f"  {style(f'{label:<7}', fg=colour, bold=True)} {t.name:<{width}}  "
-                     f"{fmt(t.score)}/{fmt(t.max_score)}{hidden}")
+                     f"{fmt(t.score)}/{fmt(t.max_score)}{_labels(t)}")
         body = t.message if t.status != "passed" or t.kind == "performance" else ""
         for para in body.splitlines():
             lines.extend(textwrap.wrap(para, width=100, initial_indent=" " * 10, subsequent_indent=" " * 12,
@@ -59,13 +58,16 @@ def render_text(result: Result, color: bool, verbose: bool = False) -> str:
         if t.hint:
             lines.extend(textwrap.wrap("Hint: " + t.hint, width=100, initial_indent=" " * 10,
                                        subsequent_indent=" " * 16))
-    passed = sum(t.status == "passed" for t in result.tests)
-    score = f"Score: {fmt(result.score)}/{fmt(result.max_score)}  ({passed} of {len(result.tests)} tests passed)"
-    lines += ["", style(score, bold=True, fg="green" if result.all_passed else None)]
+    lines += ["", style(_score_line(result, gap="  "), bold=True, fg="green" if result.all_passed else None)]
     if result.output.strip():
         lines += ["", "Your code printed (first lines):"]
         lines += ["  | " + ln for ln in result.output.strip().splitlines()[:20]]
     return "\n".join(lines)
+
+
+def _labels(test: TestResult) -> str:
+    """What a points column says beside the points: `` (hidden)``, `` (bonus)``, both or nothing."""
+    return (" (hidden)" if test.visibility == "hidden" else "") + (" (bonus)" if test.bonus else "")
 
 
 def isolation_tier(isolation: str) -> str:
@@ -95,7 +97,7 @@ class _Row:
     label: str
     points: str
     passed: bool
-    hidden: bool
+    labels: str                     # " (hidden)", " (bonus)": shown after the name
     message: str
     hint: str
 
@@ -113,7 +115,7 @@ def _rows(result: Result, student_view: bool) -> list[_Row]:
             hint = t.hint or ""
             if t.mistake and not student_view:
                 hint = f"{hint} [mistake: {t.mistake}]".strip()
-        rows.append(_Row(t.name, label, f"{fmt(t.score)}/{fmt(t.max_score)}", passed, hidden, message, hint))
+        rows.append(_Row(t.name, label, f"{fmt(t.score)}/{fmt(t.max_score)}", passed, _labels(t), message, hint))
     return rows
 
 
@@ -124,9 +126,12 @@ def _printed(result: Result, student_view: bool) -> str:
     return "\n".join(result.output.strip().splitlines()[:20])
 
 
-def _score_line(result: Result) -> str:
+def _score_line(result: Result, gap: str = " ") -> str:
+    """``Score: 40/38 (20 of 22 tests passed; 2 bonus points)``: bonus points are in the score,
+    not in the maximum."""
     passed = sum(t.status == "passed" for t in result.tests)
-    return f"Score: {fmt(result.score)}/{fmt(result.max_score)} ({passed} of {len(result.tests)} tests passed)"
+    bonus = f"; {fmt(result.bonus_score)} bonus points" if any(t.bonus for t in result.tests) else ""
+    return f"Score: {fmt(result.score)}/{fmt(result.max_score)}{gap}({passed} of {len(result.tests)} tests passed{bonus})"
 
 
 def render_markdown(result: Result, student_view: bool) -> str:
@@ -141,7 +146,7 @@ def render_markdown(result: Result, student_view: bool) -> str:
              f"Submission: {markdown_code_span(result.submission)}", "", f"**{_score_line(result)}**", "",
              "| Test | Status | Points |", "| --- | --- | ---: |"]
     for row in rows:
-        lines.append(f"| {markdown_text(row.name)}{' (hidden)' if row.hidden else ''} | {row.label} | {row.points} |")
+        lines.append(f"| {markdown_text(row.name)}{row.labels} | {row.label} | {row.points} |")
     details = [row for row in rows if row.message or row.hint]
     if details:
         lines += ["", "## Details"]
@@ -176,9 +181,9 @@ def render_html(result: Result, student_view: bool) -> str:
     result = result.escaped()
     body = []
     for row in _rows(result, student_view):
-        hidden = " <small>(hidden)</small>" if row.hidden else ""
+        labels = f" <small>{e(row.labels.strip())}</small>" if row.labels else ""
         body.append(
-            f'<tr class="{"passed" if row.passed else "not-passed"}"><td>{e(row.name)}{hidden}</td>'
+            f'<tr class="{"passed" if row.passed else "not-passed"}"><td>{e(row.name)}{labels}</td>'
             f'<td class="status {"ok" if row.passed else "bad"}">{e(row.label)}</td>'
             f'<td class="points">{e(row.points)}</td>'
             f'<td class="message">{f"<pre>{e(row.message)}</pre>" if row.message else ""}</td>'

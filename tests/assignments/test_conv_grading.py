@@ -8,11 +8,14 @@ grader must name the mistake, with the catalogue's hint, on at least one test of
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from grader.cli import main
 from grader.submissions.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +63,8 @@ def test_correct_solution_scores_full_marks_with_hidden_tests(spec, correct_resu
     assert any(t.visibility == "hidden" for t in result.tests)
     failing = {t.name: (t.status, t.message) for t in result.tests if t.status != "passed"}
     assert not failing
-    assert result.score == result.max_score == sum(t.points for t in spec.tests)
+    assert result.score == sum(t.points for t in spec.tests)         # bonus points on top of the maximum
+    assert result.max_score == spec.max_score == sum(t.points for t in spec.tests if not t.bonus)
     assert all(t.mistake is None and t.hint is None for t in result.tests)
 
 
@@ -134,6 +138,20 @@ def test_a_missing_bonus_file_fails_only_the_bonus_tests(spec, grade, folder):
             assert t.status == "error" and "conv_cuda.py is not in the submission" in t.message, t.name
         else:
             assert t.status == "passed", (t.name, t.message)
+
+
+def test_a_correct_conv_without_the_cuda_bonus_gets_full_marks_and_exit_0(spec, folder):
+    """The CUDA tests are bonus: leaving conv_cuda.py out costs no mark of the maximum, and
+    ``grade check`` exits 0 (issue 17, item 5: it was 38/42 and exit 1)."""
+    bonus = {t.name for t in spec.tests if t.bonus}
+    assert bonus == {t.name for t in spec.tests if t.device == "cuda"} and bonus
+    names = [t.name for t in spec.tests if t.kind != "performance" and t.visibility == "public"]
+    args = ["check", str(ASSIGNMENT), "--submission", str(folder(CORRECT.read_text())), "--format", "json"]
+    run = CliRunner().invoke(main, [*args, *(f"--test={n}" for n in names)])
+    report = json.loads(run.stdout)
+    assert (report["score"], run.exit_code) == (report["max_score"], 0), (report["score"], report["max_score"])
+    assert report["max_score"] == sum(t.points for t in spec.tests if t.name in names and not t.bonus)
+    assert {t["name"] for t in report["tests"] if t["bonus"]} == bonus & set(names)
 
 
 def test_stub_scores_zero_and_says_not_implemented(spec, grade):

@@ -99,6 +99,7 @@ CASES = [
     ("max_ratio_below_2", append_to_second_test("    kind: performance\n    timing: {max_ratio: 1.5}\n"),
      22, "tests[1].timing.max_ratio", ["1.5", "minimum of 2"]),
     ("rtol_a_string", append_to_second_test("    rtol: tight\n"), 21, "tests[1].rtol", ["'tight'", "number"]),
+    ("bonus_not_a_boolean", append_to_second_test("    bonus: 3\n"), 21, "tests[1].bonus", ["3", "boolean"]),
     ("memory_limit_too_small", edit(DATA_END, "limits: {memory: 10}\n" + DATA_END),
      7, "limits.memory", ["10", "minimum of 128"]),
     ("file_without_py", edit("[perceptron.py]", "[perceptron]"), 3, "files[0]", ["'perceptron'"]),
@@ -154,6 +155,11 @@ def test_bad_spec(tmp_path, name, text, line, field, words):
         assert f": {field}: " in message
     for word in words:
         assert word in message, f"{word!r} not in {message!r}"
+
+
+def test_a_bonus_test_counts_outside_the_maximum(tmp_path):
+    spec = load_spec(write_spec(tmp_path, append_to_second_test("    bonus: true\n")))
+    assert [t.bonus for t in spec.tests] == [False, True] and spec.max_score == 2
 
 
 def test_missing_file(tmp_path):

@@ -100,3 +100,59 @@ def test_cli_writes_the_file_and_lists_the_unmatched(tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "canvas-import.csv").is_file()
     assert "999 (nobodyhere)" in result.output and "Zed, Zoe" in result.output
+
+
+# A grading worksheet exactly as Moodle's assignment exports it ("Download grading worksheet"):
+# "Participant <id>" identifies the row, with the same id as the submission folders' names.
+MOODLE_WORKSHEET = (
+    '\ufeff"Identifier","Full name","Email address","Status","Grade","Maximum Grade","Grade can be changed",'
+    '"Last modified (submission)","Last modified (grade)","Feedback comments"\n'
+    '"Participant 4567","Jane Doe",jane@uni.edu,"Submitted for grading - Not graded",,100.00,Yes,'
+    '"Monday, 1 December 2026, 10:15 AM",-,\n'
+    '"Participant 4568","Bob Roe",bob@uni.edu,"Submitted for grading - Not graded",,100.00,Yes,'
+    '"Monday, 1 December 2026, 11:02 AM",-,"Seen in the lab: well done"\n'
+    '"Participant 4569","Zoe Zed",zoe@uni.edu,"No submission - Not graded",,100.00,Yes,-,-,\n'
+)
+
+
+def moodle_batch(tmp_path: Path) -> Path:
+    """A batch's results for a Moodle "Download all submissions" folder, its students found by
+    :func:`collect` from the folder names, as ``grade batch`` finds them."""
+    from grader.submissions.collect import collect
+
+    downloads = tmp_path / "submissions"
+    for folder in ("Jane Doe_4567_assignsubmission_file_", "Bob Roe_4568_assignsubmission_file_"):
+        (downloads / folder).mkdir(parents=True)
+        (downloads / folder / "perceptron.py").write_text("x = 1\n")
+    entries = collect(downloads).entries
+    assert [(e.student, e.name) for e in entries] == [("4567", "Jane Doe"), ("4568", "Bob Roe")]
+    scores = {"4567": 18.0, "4568": 10.0}
+    tests = [{"name": "t1", "status": "passed"}, {"name": "t2", "status": "failed"}]
+    return write_results(tmp_path / "out", [{"student": e.student, "name": e.name, "score": scores[e.student],
+                                              "tests": tests} for e in entries])
+
+
+def test_moodle_grading_worksheet_gets_its_grades_by_participant_id(tmp_path):
+    out = moodle_batch(tmp_path)
+    (tmp_path / "worksheet.csv").write_text(MOODLE_WORKSHEET, encoding="utf-8")
+    done = export(out, "moodle", tmp_path / "worksheet.csv")
+    rows = {r["Identifier"]: r for r in rows_of(done.text)}
+    assert list(rows_of(done.text)[0]) == ["Identifier", "Full name", "Email address", "Status", "Grade",
+                                           "Maximum Grade", "Grade can be changed", "Last modified (submission)",
+                                           "Last modified (grade)", "Feedback comments"]
+    assert rows["Participant 4567"]["Grade"] == "90"          # 18 of 20, on the worksheet's 100
+    assert rows["Participant 4568"]["Grade"] == "50"
+    assert rows["Participant 4569"]["Grade"] == ""
+    assert rows["Participant 4567"]["Feedback comments"] == "Graded by dlgrade: 18/20 (1 of 2 tests passed)."
+    assert rows["Participant 4568"]["Feedback comments"] == "Seen in the lab: well done"   # a TA's own, kept
+    assert rows["Participant 4567"]["Last modified (submission)"] == "Monday, 1 December 2026, 10:15 AM"
+    assert (done.matched, done.unmatched_results, done.missing) == (2, [], ["Zoe Zed"])
+
+
+def test_an_export_that_matches_nobody_exits_1_with_one_line(tmp_path):
+    out = write_results(tmp_path / "out", [{"student": "1", "name": "", "score": 3.0}])
+    (tmp_path / "worksheet.csv").write_text(MOODLE_WORKSHEET, encoding="utf-8")
+    run = CliRunner().invoke(main, ["export", str(out), "--to", "moodle", "--roster", str(tmp_path / "worksheet.csv")])
+    assert run.exit_code == 1, run.output
+    assert len(run.output.strip().splitlines()) == 1 and "matches no one" in run.output, run.output
+    assert not (out / "moodle-import.csv").exists()

@@ -104,6 +104,14 @@ def test_wrong_submission_names_the_mistake_and_hides_hidden_inputs(bundle, tmp_
             assert "Inputs" not in t["output"] and "Input shapes" not in t["output"]
 
 
+def test_a_single_py_of_any_name_is_graded_as_the_assignments_file_and_says_so(bundle, tmp_path):
+    """Issue 17, item 9: my_perceptron.py scored 0 ("perceptron.py is not in the submission") on
+    Gradescope, while grade batch grades a one-file assignment's only .py whatever its name."""
+    data = run_autograder(autograder_root(bundle, tmp_path, {"my_perceptron.py": SUBMISSIONS / "correct.py"}))
+    assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0, data["output"]
+    assert "my_perceptron.py was graded as perceptron.py" in data["output"]
+
+
 def test_broken_and_missing_submissions_still_get_valid_results(bundle, tmp_path):
     broken = run_autograder(autograder_root(bundle, tmp_path / "a", {"perceptron.py": "def predict(:\n"}))
     assert broken["score"] == 0 and broken["tests"]
@@ -174,3 +182,18 @@ def test_junit_output_has_a_testcase_per_test_with_points_and_failures(tmp_path)
     assert any("np.sign" in (c.find("failure").text or "") for c in failed)
     correct = CliRunner().invoke(main, ["check", str(ASSIGNMENT), "-s", str(SUBMISSIONS / "correct.py"), "--format", "junit"])
     assert correct.exit_code == 0 and 'failures="0"' in correct.output
+
+
+@pytest.mark.parametrize("status, sentence", [
+    ("passed", "Passed."), ("failed", "Not passed."), ("error", "Not passed: your code raised an error."),
+    ("timeout", "Not passed: your code ran out of time."), ("crashed", "Not passed: your code crashed the worker."),
+])
+def test_hidden_tests_on_gradescope_read_naturally(status, sentence):
+    """Issue 17: a hidden test read "Failed (failed)."; it says what happened in plain words."""
+    from grader.model.results import Result, TestResult
+    from grader.render.lms import gradescope_results
+
+    test = TestResult(name="t", function="f", kind="numeric", visibility="hidden", status=status,
+                      score=0.0, max_score=1.0, message="inputs were 1, 2, 3")
+    output = gradescope_results(Result("a", "A", "s.py", [test], "basic"))["tests"][0]["output"]
+    assert output == sentence
