@@ -20,6 +20,7 @@ shapes and the body length, and nothing is unpickled or evaluated.
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -101,8 +102,9 @@ def parse_header(raw: bytes) -> dict:
 def _read_exact(fd: int, n: int) -> bytearray:
     data = bytearray(n)
     view, got = memoryview(data), 0
+    stream = io.FileIO(fd, "rb", closefd=False)   # readinto: no copy, and Windows has it (not os.readv)
     while got < n:
-        count = os.readv(fd, [view[got:]])
+        count = stream.readinto(view[got:])
         if not count:
             raise EOFError
         got += count

@@ -23,7 +23,8 @@ from .isolation import worker_environment
 #: The worker program's script (named, not imported: this module loads before NumPy, so that
 #: the template starts while the grader imports; the client imports it, which caches its bytecode).
 WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
-START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux) or spawn
+START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux), spawn or portable (default elsewhere)
+START_PATHS = ("fork", "spawn", "portable")
 
 
 # Deadlines of the waits on other processes (seconds). None of them is ever waited on without one.
@@ -193,6 +194,31 @@ def prepare_in_background() -> None:
         threading.Thread(target=prepare, daemon=True, name="dlgrade-prepare").start()
 
 
-def fork_wanted() -> bool:
+def start_path(platform: str = sys.platform) -> str:
+    """How this process starts workers: ``fork`` (a fork of the warm template; Linux only),
+    ``spawn`` (a fresh interpreter given its pipes with ``pass_fds``; POSIX only) or ``portable``
+    (a fresh interpreter that talks over its stdin and stdout, with APIs that Windows has too:
+    :class:`grader.sandbox.pipes.ThreadedPipes`).
+
+    ``$DLGRADE_WORKER_START`` chooses; where the platform lacks what it asks for, the portable
+    path (Windows has neither fork nor ``pass_fds``; the template is Linux-only). Default: fork
+    on Linux, portable elsewhere. Raises :class:`IsolationError` (one line, which the CLI reports as a usage error) for an
+    unknown value.
+    """
     choice = os.environ.get(START_ENV, "").strip().lower() or "fork"
-    return choice == "fork" and sys.platform.startswith("linux") and hasattr(os, "fork")
+    if choice not in START_PATHS:
+        raise isolation.IsolationError(f"{START_ENV}={choice!r}: expected {', '.join(START_PATHS[:-1])} or {START_PATHS[-1]}")
+    if choice == "fork" and not (platform.startswith("linux") and hasattr(os, "fork")):
+        return "portable"
+    if choice == "spawn" and platform == "win32":
+        return "portable"
+    return choice
+
+
+def fork_wanted() -> bool:
+    """Whether workers are forks of the template (:func:`start_path`; an unknown value is
+    reported where a worker starts, not here)."""
+    try:
+        return start_path() == "fork"
+    except isolation.IsolationError:
+        return False
