@@ -24,7 +24,11 @@ from .isolation import worker_environment
 #: the template starts while the grader imports; the client imports it, which caches its bytecode).
 WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
 START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux), spawn or portable (default elsewhere)
-START_PATHS = ("fork", "spawn", "portable")
+START_PATHS = {                              # DLGRADE_WORKER_START's values, as `python -m grader.sandbox` shows them
+    "fork": "a fork of the warm template per worker, Linux only",
+    "spawn": "a fresh interpreter per worker, given its pipes, POSIX only",
+    "portable": "a fresh interpreter per worker, over its stdin and stdout; deadlines kept by threads",
+}
 
 
 # Deadlines of the waits on other processes (seconds). None of them is ever waited on without one.
@@ -207,7 +211,8 @@ def start_path(platform: str = sys.platform) -> str:
     """
     choice = os.environ.get(START_ENV, "").strip().lower() or "fork"
     if choice not in START_PATHS:
-        raise isolation.IsolationError(f"{START_ENV}={choice!r}: expected {', '.join(START_PATHS[:-1])} or {START_PATHS[-1]}")
+        *first, last = START_PATHS
+        raise isolation.IsolationError(f"{START_ENV}={choice!r}: expected {', '.join(first)} or {last}")
     if choice == "fork" and not (platform.startswith("linux") and hasattr(os, "fork")):
         return "portable"
     if choice == "spawn" and platform == "win32":
