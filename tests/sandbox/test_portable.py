@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,14 @@ def flood():
         sys.stdout.write("x" * 65536)
 def whoami():
     return os.getpid()
+def scribble():
+    os.write(1, b"\\x10\\x00\\x00\\x00forged")     # a frame's prefix, straight to descriptor 1
+    return 5
 '''
 
 #: A Windows-like interpreter on Linux: every POSIX-only API the fork and spawn starts use is gone.
 WINDOWS_LIKE = '''
-import os, select, subprocess, sys
+import os, select, subprocess, sys, time
 for name in ("fcntl", "resource", "termios"):
     sys.modules[name] = None
 del os.readv
@@ -69,6 +73,10 @@ with Worker({"probes": PROBES}, Limits(wall_seconds=5)) as w:
     assert w.load(["probes"]).status == "ok"
     assert to_plain(w.call("probes", "double", [21], {}, ["x"], max_reply=1 << 20).value) == 42
     assert to_plain(w.call("probes", "chatty", [7], {}, ["x"], max_reply=1 << 20).value) == 7
+    for _ in range(100):                        # the output threads read on their own time
+        if "to stdout 7" in w.output and "to stderr 7" in w.output:
+            break
+        time.sleep(0.05)
     assert "to stdout 7" in w.output and "to stderr 7" in w.output, w.output
     late = w.call("probes", "loop", [], {}, [], max_reply=1 << 20, wall_seconds=1)
     assert late.status == "timeout", late
@@ -107,6 +115,15 @@ def test_an_unknown_start_path_is_one_line_naming_the_variable(monkeypatch):
         start_path("linux")
 
 
+def printed(w: Worker, *expected: str) -> str:
+    """The worker's output lines, sorted, once each of ``expected`` is in (within 5 s: the output
+    threads read on their own time, after the reply has come)."""
+    deadline = time.monotonic() + 5
+    while not all(text in w.output for text in expected) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return " | ".join(sorted(line for line in w.output.splitlines() if line))
+
+
 def outcomes(monkeypatch, start: str) -> dict[str, str]:
     """What a student sees of each probe through the start path ``start``."""
     monkeypatch.setenv("DLGRADE_WORKER_START", start)
@@ -115,7 +132,8 @@ def outcomes(monkeypatch, start: str) -> dict[str, str]:
         assert w.start_path == start and w.load(["probes"]).status == "ok"
         seen["double"] = repr(to_plain(w.call("probes", "double", [21], {}, ["x"], max_reply=1 << 20).value))
         w.call("probes", "chatty", [7], {}, ["x"], max_reply=1 << 20)
-        seen["printed"] = " | ".join(sorted(line for line in w.output.splitlines() if line))
+        seen["printed"] = printed(w, "to stdout 7", "to stderr 7")
+        seen["scribble"] = repr(to_plain(w.call("probes", "scribble", [], {}, [], max_reply=1 << 20).value))
         seen["pid"] = str(to_plain(w.call("probes", "whoami", [], {}, [], max_reply=1 << 20).value) == w.proc.pid)
         late = w.call("probes", "loop", [], {}, [], max_reply=1 << 20, wall_seconds=1)
         seen["loop"] = f"{late.status}: {late.reason}"
@@ -134,6 +152,7 @@ def test_the_student_sees_the_same_through_the_portable_and_the_fork_start(monke
     portable = outcomes(monkeypatch, "portable")
     assert portable == outcomes(monkeypatch, "fork")
     assert portable["printed"] == "to stderr 7 | to stdout 7" and portable["pid"] == "True"
+    assert portable["scribble"] == "5"          # what reaches descriptor 1 is printed output, never a reply
     assert portable["loop"].startswith("timeout") and "exited with status 3" in portable["leave"]
     assert "printed more than 1 MiB" in portable["flood"]
 
