@@ -16,6 +16,11 @@ worker that does not confirm what the run demands raises :class:`grader.sandbox.
 (the grader's failure), and every death after the confirmation is described as the student
 code's (:func:`grader.sandbox.describe.describe_death`). Every wait on a worker or the template has a deadline.
 
+A worker starts as a fork of the warm template (Linux), as a fresh interpreter given its pipes
+(``spawn``), or by the portable path that Windows and macOS take (requests on its stdin, replies on
+its stdout, deadlines kept by a thread): :func:`grader.sandbox.template.start_path`. Only the
+transport differs (:mod:`grader.sandbox.pipes`); :meth:`Worker.request` is the same for all three.
+
 On Linux the worker is started through :mod:`grader.sandbox.isolation`'s launcher, which adds the layers
 this machine allows (namespaces, a uid drop, Landlock, seccomp) before any student code runs;
 :func:`isolation_tier` names the tier for the results. See docs/security.md.
