@@ -9,6 +9,7 @@ grader's own state (references, expected values, hidden tests) never exists in t
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -93,7 +94,7 @@ def _mutated(before: list, after: list, names: list[str]) -> list[dict]:
 
 
 class _Session:
-    def __init__(self, fd_in: int, fd_out: int, student_dir: str):
+    def __init__(self, fd_in: int | io.FileIO, fd_out: int, student_dir: str):
         self.fd_in, self.fd_out, self.student_dir = fd_in, fd_out, student_dir
         self.modules: dict = {}
 
@@ -230,11 +231,11 @@ def copy_input(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
-def protocol_on_stdio() -> tuple[int, int]:
+def protocol_on_stdio() -> tuple[io.FileIO, int]:
     """The portable start's request and reply pipes are this process's stdin and stdout: keep them
     under new descriptors, then point stdin at the null device and stdout at stderr, before any
     student code, so that nothing the student's code reads or prints touches a frame. Returns
-    (requests, replies)."""
+    (requests as a raw file, read with ``readinto`` as Windows allows; the replies' descriptor)."""
     fd_in, fd_out = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -244,7 +245,7 @@ def protocol_on_stdio() -> tuple[int, int]:
         import msvcrt
         for fd in (fd_in, fd_out):
             msvcrt.setmode(fd, os.O_BINARY)
-    return fd_in, fd_out
+    return io.FileIO(fd_in, "rb"), fd_out
 
 
 def main(argv: list[str], layers: list[str] = ()) -> None:
