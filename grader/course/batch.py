@@ -19,13 +19,14 @@ outputs for what finished and exits with 128 + the signal number.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import shutil
 import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import filelock
 
 from ..model.results import GRADED, GRADER_ERROR, UNREADABLE, BatchSummary, json_safe
 from ..model.spec import Spec, load_spec
@@ -130,18 +131,22 @@ def _record(log: ResultsLog, row: dict, spec: Spec, tests: list[str] | None) -> 
 
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
-    """OUT, created if needed, for one batch at a time: two writers would interleave their rows."""
+    """OUT, created if needed, for one batch at a time: two writers would interleave their rows.
+
+    The lock is ``filelock``'s (``flock`` on POSIX, ``msvcrt.locking`` on Windows): the system
+    drops it when its process ends, however it ends."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        lock = open(out / LOCK_FILE, "w")
+        lock = filelock.FileLock(out / LOCK_FILE, timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise BatchError(f"{out}: another grade batch is writing here") from None
     except OSError as exc:
         raise BatchError(f"{out}: cannot write there ({exc.strerror or exc})") from None
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BatchError(f"{out}: another grade batch is writing here") from None
+    try:
         yield
+    finally:
+        lock.release()
 
 
 @contextlib.contextmanager

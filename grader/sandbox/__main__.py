@@ -1,5 +1,6 @@
 """``python -m grader.sandbox [--mode auto|basic|strong] [--startup N]``: this machine's isolation
-tier, and with ``--startup`` how long a worker takes to start at it."""
+tier and how workers start (:func:`grader.sandbox.template.start_path`), and with ``--startup``
+how long a worker takes to start at it."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,7 @@ import time
 from . import isolation
 from .client import Limits, Worker
 from .isolation import ENV_VAR, Isolation, IsolationError
+from .template import START_PATHS, start_path
 
 
 def _report(argv: list[str]) -> int:
@@ -23,10 +25,12 @@ def _report(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         chosen = isolation.choose(args.mode)
+        start = start_path()
     except isolation.IsolationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(chosen.description)
+    print(f"worker start: {start} ({START_PATHS[start]})")
     if args.startup:
         return _time_startup(isolation, chosen, args.startup)
     return 0

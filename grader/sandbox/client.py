@@ -16,6 +16,11 @@ worker that does not confirm what the run demands raises :class:`grader.sandbox.
 (the grader's failure), and every death after the confirmation is described as the student
 code's (:func:`grader.sandbox.describe.describe_death`). Every wait on a worker or the template has a deadline.
 
+A worker starts as a fork of the warm template (Linux), as a fresh interpreter given its pipes
+(``spawn``), or by the portable path that Windows and macOS take (requests on its stdin, replies on
+its stdout, deadlines kept by a thread): :func:`grader.sandbox.template.start_path`. Only the
+transport differs (:mod:`grader.sandbox.pipes`); :meth:`Worker.request` is the same for all three.
+
 On Linux the worker is started through :mod:`grader.sandbox.isolation`'s launcher, which adds the layers
 this machine allows (namespaces, a uid drop, Landlock, seccomp) before any student code runs;
 :func:`isolation_tier` names the tier for the results. See docs/security.md.
@@ -24,7 +29,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -46,7 +50,8 @@ from .clock import process_cpu_ns
 from .describe import _clean_error, _clean_mutated, _printable, describe_death
 from .isolation import worker_environment
 from .launcher import SETUP_FAILED
-from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, fork_wanted
+from .pipes import SelectPipes, ThreadedPipes, Transport, widen_pipe
+from .template import REAP_SECONDS, STARTUP_SECONDS, WORKER_SCRIPT, Template, start_path
 
 
 @dataclass
@@ -159,20 +164,25 @@ class Worker:
 
     # ---------------------------------------------------------------- life cycle
 
-    def _command(self, fd_in: int, fd_out: int) -> list[str]:
-        """The launcher applies the isolation plan, then runs the worker script as ``__main__``."""
+    def _command(self, fd_in: int | str, fd_out: int | str) -> list[str]:
+        """The launcher applies the isolation plan, then runs the worker script as ``__main__``
+        (its request and reply descriptors, or ``stdin stdout`` for the portable start)."""
         plan = self.isolation.plan(self.scratch, scratch_bytes=self.limits.scratch_mb * MiB,
                                    forbid=self.limits.forbid)
         return self.isolation.command(plan, [str(WORKER_SCRIPT), str(fd_in), str(fd_out),
                                              json.dumps(self.limits.for_worker())])
 
     def _start(self) -> None:
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-        for fd in (self._to_child, self._from_child):
-            _widen_pipe(fd)
-        os.set_blocking(self._to_child, False)     # requests are written under the deadline too
-        if fork_wanted():
+        self.start_path = start_path()              # fork, spawn or portable
+        if self.start_path == "portable":
+            self._start_portable()
+            return
+        to_child_r, to_child = os.pipe()
+        from_child, from_child_w = os.pipe()
+        for fd in (to_child, from_child):
+            widen_pipe(fd)
+        self._pipes: Transport = SelectPipes(to_child, from_child)
+        if self.start_path == "fork":
             try:
                 self._fork(to_child_r, from_child_w)
                 return
@@ -194,6 +204,25 @@ class Worker:
             os.close(to_child_r)
             os.close(from_child_w)
         self._drain(self.proc.stdout, self.proc.stderr)
+
+    def _start_portable(self) -> None:
+        """Start the worker with what every platform has: requests go to its stdin, replies come
+        from its stdout (the worker moves both aside before any student code, so what the student
+        prints goes to stderr, the one output stream here: :func:`worker.protocol_on_stdio`)."""
+        self.proc = subprocess.Popen(
+            self._command("stdin", "stdout"),
+            cwd=self.scratch,
+            env={**worker_environment(self.scratch), **self.extra_env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            start_new_session=True,                 # POSIX: its own session and group; ignored on Windows
+        )
+        for stream in (self.proc.stdin, self.proc.stdout):
+            widen_pipe(stream.fileno())
+        self._pipes = ThreadedPipes(self.proc.stdin, self.proc.stdout)
+        self._drain(self.proc.stderr)
 
     def _fork(self, to_child_r: int, from_child_w: int) -> None:
         """Start the worker as a fork of the warm template; the pipe ends are passed, then closed here."""
@@ -219,9 +248,10 @@ class Worker:
                                    os.fdopen(err_r, "rb", buffering=0))
         self._drain(self.proc.stdout, self.proc.stderr)
 
-    def _drain(self, stdout, stderr) -> None:
+    def _drain(self, *streams) -> None:
+        """Read the worker's output streams (stdout then stderr; stderr alone for the portable start)."""
         cap = int(self.limits.output_mb * MiB)
-        self._drains = [_OutputDrain(s, self.KEEP_OUTPUT, cap, self._flood) for s in (stdout, stderr)]
+        self._drains = [_OutputDrain(s, self.KEEP_OUTPUT, cap, self._flood) for s in streams]
         for d in self._drains:
             d.start()
 
@@ -231,13 +261,19 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group (it is its own session leader), also when the
-        worker itself has exited: processes it forked (where fork is allowed) are in the group."""
+        worker itself has exited: processes it forked (where fork is allowed) are in the group.
+        The portable start also kills the worker itself with ``Popen.kill`` (TerminateProcess on
+        Windows, which has no process groups to kill)."""
         self.killed = True          # at once: the process may take a moment to die
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, AttributeError):   # group empty; Windows
-            if self.proc.poll() is None:
-                self.proc.kill()
+        if os.name == "posix":
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                if self.start_path != "portable":
+                    return
+            except (ProcessLookupError, PermissionError):       # the group is empty
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
 
     def _reap(self) -> int | None:
         """The exit status of the killed worker, waited for :data:`REAP_SECONDS` at most; None when
@@ -260,19 +296,15 @@ class Worker:
     def close(self) -> None:
         if self.proc.poll() is None:
             try:
-                codec.write_all(self._to_child, codec.pack_frame({"op": "exit"}))
+                self._pipes.write(codec.frame_parts({"op": "exit"}), time.perf_counter() + 0.5)
                 self.proc.wait(timeout=0.5)
-            except (OSError, subprocess.TimeoutExpired):
+            except (OSError, subprocess.TimeoutExpired):        # TimeoutError is an OSError
                 pass
         self.kill()
         self._reap()
         for d in self._drains:
             d.join(timeout=1.0)
-        for fd in (self._to_child, self._from_child):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._pipes.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self) -> Worker:
@@ -288,9 +320,10 @@ class Worker:
     @property
     def output(self) -> str:
         """What the student's code printed (stdout then stderr), at most 64 KiB of each, with
-        control characters escaped: it is shown on terminals and web pages, never interpreted."""
-        out, err = (_printable(bytes(d.kept).decode("utf-8", "replace")) for d in self._drains)
-        return out + (("\n" + err) if err else "")
+        control characters escaped: it is shown on terminals and web pages, never interpreted.
+        The portable start has one stream for both, in the order printed (64 KiB of it)."""
+        out, *err = (_printable(bytes(d.kept).decode("utf-8", "replace")) for d in self._drains)
+        return out + "".join("\n" + text for text in err if text)
 
     def cpu_ns(self) -> int | None:
         """CPU time of the whole worker process from the kernel, in ns (None where unavailable)."""
@@ -312,15 +345,15 @@ class Worker:
         try:
             # A worker that is not reading (student code still running after a forged reply)
             # must not block the grader on a full pipe: the write has the deadline too.
-            self._write(codec.frame_parts(header, body), deadline)
+            self._pipes.write(codec.frame_parts(header, body), deadline)
             if probe is not None:
                 probe()
-            prefix = self._read(8, deadline)
+            prefix = self._pipes.read(8, deadline)
             if probe is not None:
                 probe()
             header_len, body_len = codec.parse_prefix(prefix, max_reply)
-            reply = codec.parse_header(self._read(header_len, deadline))
-            reply_body = self._read(body_len, deadline)
+            reply = codec.parse_header(self._pipes.read(header_len, deadline))
+            reply_body = self._pipes.read(body_len, deadline)
         except TimeoutError:
             self.kill()
             return CallOutcome("timeout", reason=f"no answer within {limit:g} s (an endless loop?)",
@@ -345,44 +378,14 @@ class Worker:
         mutated = reply.get("mutated") if isinstance(reply.get("mutated"), list) else []
         return CallOutcome("ok", value=value, mutated=_clean_mutated(mutated), wall_seconds=elapsed)
 
-    def _write(self, parts: list[memoryview], deadline: float) -> None:
-        for view in parts:
-            while view:
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0:
-                    raise TimeoutError
-                _, ready, _ = select.select([], [self._to_child], [], remaining)
-                if not ready:
-                    raise TimeoutError
-                try:
-                    view = view[os.write(self._to_child, view):]
-                except BlockingIOError:
-                    continue
-
-    def _read(self, n: int, deadline: float) -> bytearray:
-        data = bytearray(n)
-        view, got = memoryview(data), 0
-        while got < n:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self._from_child], [], [], remaining)
-            if not ready:
-                raise TimeoutError
-            count = os.readv(self._from_child, [view[got:]])
-            if not count:
-                raise EOFError
-            got += count
-        return data
-
     def _confirm(self) -> None:
         """Read the worker's first frame, which confirms its sandbox before any student code runs,
         within :data:`STARTUP_SECONDS` of its start; raise :class:`isolation.SandboxError` unless it
         confirms every layer this run demands (and the kernel agrees where it can tell)."""
         deadline = self._started + STARTUP_SECONDS
         try:
-            header_len, _ = codec.parse_prefix(self._read(8, deadline), 0)
-            ready = codec.parse_header(self._read(header_len, deadline))
+            header_len, _ = codec.parse_prefix(self._pipes.read(8, deadline), 0)
+            ready = codec.parse_header(self._pipes.read(header_len, deadline))
         except TimeoutError:
             self.kill()
             raise isolation.SandboxError(f"the worker did not confirm its sandbox within {STARTUP_SECONDS:g} s "
@@ -411,7 +414,7 @@ class Worker:
         code = self._reap()
         for d in self._drains:
             d.join(timeout=1.0)
-        said = bytes(self._drains[1].kept).decode("utf-8", "replace").strip().splitlines()
+        said = bytes(self._drains[-1].kept).decode("utf-8", "replace").strip().splitlines()
         if code == SETUP_FAILED:
             isolation.forget()                 # the machine changed since the probe: probe again
         why = _printable(said[-1][:300]) if said else f"the worker ended with status {code} before confirming it"
@@ -483,12 +486,3 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return True
 
-
-def _widen_pipe(fd: int) -> None:
-    """Give a pipe a 1 MiB buffer (Linux): large inputs then cross in a few wake-ups, not hundreds,
-    which makes the worker's CPU time for a transfer small and steady."""
-    import fcntl  # POSIX only: there is no such module on Windows
-    try:
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 * MiB)
-    except OSError:
-        pass

@@ -20,6 +20,7 @@ shapes and the body length, and nothing is unpickled or evaluated.
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -98,18 +99,20 @@ def parse_header(raw: bytes) -> dict:
     return header
 
 
-def _read_exact(fd: int, n: int) -> bytearray:
+def _read_exact(source: int | io.RawIOBase, n: int) -> bytearray:
+    """``n`` bytes from a descriptor (``os.readv``) or, on the portable start, from a raw file
+    (``readinto``: Windows has no ``readv``); both read into the buffer without a copy."""
     data = bytearray(n)
     view, got = memoryview(data), 0
     while got < n:
-        count = os.readv(fd, [view[got:]])
+        count = source.readinto(view[got:]) if isinstance(source, io.RawIOBase) else os.readv(source, [view[got:]])
         if not count:
             raise EOFError
         got += count
     return data
 
 
-def read_frame_blocking(fd: int, max_body: int) -> tuple[dict, bytearray]:
+def read_frame_blocking(fd: int | io.RawIOBase, max_body: int) -> tuple[dict, bytearray]:
     """Blocking read of one frame (the worker's side; the parent reads with a deadline)."""
     header_len, body_len = parse_prefix(_read_exact(fd, _PREFIX.size), max_body)
     header = parse_header(_read_exact(fd, header_len))

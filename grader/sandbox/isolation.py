@@ -286,7 +286,8 @@ PROBE_SECONDS = 60                   # a probe that reports nothing by then fail
 def forget() -> None:
     """Drop the remembered verdict (a worker could not set up its layers: probe again next time)."""
     global _current
-    remembered.remove()
+    if sys.platform.startswith("linux"):      # elsewhere nothing is remembered (see _remembered)
+        remembered.remove()
     _current = None
 
 
@@ -318,7 +319,10 @@ def known() -> bool:
 
 def _remembered(mode: str) -> Isolation | None:
     """The verdict :mod:`grader.sandbox.remembered` kept for ``mode``, as this process's Isolation
-    (the uid and the Landlock ABI asked again), or None."""
+    (the uid and the Landlock ABI asked again), or None. Off Linux there is nothing to probe, so
+    nothing is remembered: :func:`choose` answers at once."""
+    if not sys.platform.startswith("linux"):
+        return choose(mode)
     saved = remembered.load(mode)
     if saved is None:
         return None
@@ -329,6 +333,8 @@ def _remembered(mode: str) -> Isolation | None:
 
 def _remember(chosen: Isolation, mode: str) -> Isolation:
     """Keep ``chosen``'s layers for ``mode`` (:func:`grader.sandbox.remembered.store`); returns it."""
+    if not sys.platform.startswith("linux"):
+        return chosen
     remembered.store(chosen.layers, chosen.missing, mode)
     return chosen
 

@@ -23,7 +23,12 @@ from .isolation import worker_environment
 #: The worker program's script (named, not imported: this module loads before NumPy, so that
 #: the template starts while the grader imports; the client imports it, which caches its bytecode).
 WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
-START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux) or spawn
+START_ENV = "DLGRADE_WORKER_START"           # fork (default on Linux), spawn or portable (default elsewhere)
+START_PATHS = {                              # DLGRADE_WORKER_START's values, as `python -m grader.sandbox` shows them
+    "fork": "a fork of the warm template per worker, Linux only",
+    "spawn": "a fresh interpreter per worker, given its pipes, POSIX only",
+    "portable": "a fresh interpreter per worker, over its stdin and stdout; deadlines kept by threads",
+}
 
 
 # Deadlines of the waits on other processes (seconds). None of them is ever waited on without one.
@@ -193,6 +198,32 @@ def prepare_in_background() -> None:
         threading.Thread(target=prepare, daemon=True, name="dlgrade-prepare").start()
 
 
-def fork_wanted() -> bool:
+def start_path(platform: str = sys.platform) -> str:
+    """How this process starts workers: ``fork`` (a fork of the warm template; Linux only),
+    ``spawn`` (a fresh interpreter given its pipes with ``pass_fds``; POSIX only) or ``portable``
+    (a fresh interpreter that talks over its stdin and stdout, with APIs that Windows has too:
+    :class:`grader.sandbox.pipes.ThreadedPipes`).
+
+    ``$DLGRADE_WORKER_START`` chooses; where the platform lacks what it asks for, the portable
+    path (Windows has neither fork nor ``pass_fds``; the template is Linux-only). Default: fork
+    on Linux, portable elsewhere. Raises :class:`IsolationError` (one line, which the CLI reports as a usage error) for an
+    unknown value.
+    """
     choice = os.environ.get(START_ENV, "").strip().lower() or "fork"
-    return choice == "fork" and sys.platform.startswith("linux") and hasattr(os, "fork")
+    if choice not in START_PATHS:
+        *first, last = START_PATHS
+        raise isolation.IsolationError(f"{START_ENV}={choice!r}: expected {', '.join(first)} or {last}")
+    if choice == "fork" and not (platform.startswith("linux") and hasattr(os, "fork")):
+        return "portable"
+    if choice == "spawn" and platform == "win32":
+        return "portable"
+    return choice
+
+
+def fork_wanted() -> bool:
+    """Whether workers are forks of the template (:func:`start_path`; an unknown value is
+    reported where a worker starts, not here)."""
+    try:
+        return start_path() == "fork"
+    except isolation.IsolationError:
+        return False

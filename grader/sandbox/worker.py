@@ -1,13 +1,15 @@
 """The untrusted side: a worker process that imports student code and answers call requests.
 
 Run by :mod:`grader.sandbox.client` through the launcher (:mod:`grader.sandbox.launcher`), as
-``python -I`` with the arguments ``FD_IN FD_OUT LIMITS_JSON``; it needs only the standard library,
+``python -I`` with the arguments ``FD_IN FD_OUT LIMITS_JSON`` (``stdin stdout LIMITS_JSON`` for the
+portable start: :func:`protocol_on_stdio`); it needs only the standard library,
 NumPy and the frame codec (:mod:`grader.sandbox.codec`, which the launcher compiles beside this
 script and installs as ``dlgrade_codec``), and imports nothing else from the grader, so the
 grader's own state (references, expected values, hidden tests) never exists in this process.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -92,7 +94,7 @@ def _mutated(before: list, after: list, names: list[str]) -> list[dict]:
 
 
 class _Session:
-    def __init__(self, fd_in: int, fd_out: int, student_dir: str):
+    def __init__(self, fd_in: int | io.FileIO, fd_out: int, student_dir: str):
         self.fd_in, self.fd_out, self.student_dir = fd_in, fd_out, student_dir
         self.modules: dict = {}
 
@@ -229,6 +231,23 @@ def copy_input(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
+def protocol_on_stdio() -> tuple[io.FileIO, int]:
+    """The portable start's request and reply pipes are this process's stdin and stdout: keep them
+    under new descriptors, then point stdin at the null device and stdout at stderr, before any
+    student code, so that nothing the student's code reads or prints touches a frame. Returns
+    (requests as a raw file, read with ``readinto`` as Windows allows; the replies' descriptor)."""
+    fd_in, fd_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    if sys.platform == "win32":         # frames are bytes: no newline translation
+        import msvcrt
+        for fd in (fd_in, fd_out):
+            msvcrt.setmode(fd, os.O_BINARY)
+    return io.FileIO(fd_in, "rb"), fd_out
+
+
 def main(argv: list[str], layers: list[str] = ()) -> None:
     """Apply the rlimits, confirm the sandbox to the parent, then serve requests.
 
@@ -237,7 +256,7 @@ def main(argv: list[str], layers: list[str] = ()) -> None:
     ``sys.path`` and before any request is read, so no student code has run when it is written:
     the parent may believe it, and blames every later death on the student's code.
     """
-    fd_in, fd_out = int(argv[1]), int(argv[2])
+    fd_in, fd_out = protocol_on_stdio() if argv[1] == "stdin" else (int(argv[1]), int(argv[2]))
     limits = json.loads(argv[3])
     student_dir = os.path.abspath(os.getcwd())
     _apply_limits(limits)               # imports `resource` before a student's resource.py could shadow it

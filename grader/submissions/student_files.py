@@ -26,8 +26,17 @@ CHUNK_BYTES = 1 << 20
 LARGEST_READ_BYTES = 64 << 20    # no reader takes a larger file (a zip, the largest, is capped to it)
 _KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a device",
           stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC   # NONBLOCK: a FIFO swapped in never blocks
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_NONBLOCK", 0)       # a FIFO swapped in never blocks
+               | getattr(os, "O_BINARY", 0))        # Windows: bytes as they are
+
+#: Whether this platform opens a name relative to a folder's descriptor without following links
+#: (POSIX). Windows can do neither: there each component is checked with ``lstat`` (a link or a
+#: junction is refused) before the file is opened, and the file with ``fstat`` after. What is left
+#: between the two is a race for someone on the same machine, and on Windows the grader runs on
+#: the student's own laptop (docs/security.md, "Windows and macOS").
+_RELATIVE_OPEN = hasattr(os, "O_NOFOLLOW") and {os.open, os.stat} <= os.supports_dir_fd
 
 
 class StudentFileError(OSError):
@@ -78,6 +87,16 @@ def open_student_file(path: Path, root: Path | None = None) -> int:
     """
     base, parts = _parts(Path(path), root)
     shown = "/".join(parts)
+    file_fd = _open_below(base, parts, shown) if _RELATIVE_OPEN else _open_by_name(base, parts, shown)
+    mode = os.fstat(file_fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(file_fd)
+        raise _refuse(shown, mode)
+    return file_fd
+
+
+def _open_below(base: Path, parts: tuple[str, ...], shown: str) -> int:
+    """:func:`open_student_file` on POSIX: each component opened relative to its folder."""
     fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)    # the root as named: trusted
     try:
         for i, part in enumerate(parts[:-1]):
@@ -97,11 +116,28 @@ def open_student_file(path: Path, root: Path | None = None) -> int:
             raise StudentFileError(f"{shown} cannot be opened safely ({exc.strerror})") from None
     finally:
         os.close(fd)
-    mode = os.fstat(file_fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(file_fd)
-        raise _refuse(shown, mode)
     return file_fd
+
+
+def _open_by_name(base: Path, parts: tuple[str, ...], shown: str) -> int:
+    """:func:`open_student_file` where names cannot be opened relative to a folder (Windows):
+    every component checked with ``lstat`` first (see :data:`_RELATIVE_OPEN`)."""
+    here = Path(base)
+    for i, part in enumerate(parts):
+        here = here / part
+        mode = _lstat_mode(here)
+        if i < len(parts) - 1 and not stat.S_ISDIR(mode):
+            raise StudentFileError(f"{'/'.join(parts[:i + 1])} is {kind_of(mode)}, not a folder; "
+                                   f"{shown} was not read")
+    if not stat.S_ISREG(mode):
+        raise _refuse(shown, mode)
+    return os.open(here, _FILE_FLAGS)
+
+
+def _lstat_mode(path: Path) -> int:
+    """``path``'s own mode, not its target's; a Windows junction (a reparse point) counts as a link."""
+    st = os.lstat(path)
+    return stat.S_IFLNK if getattr(st, "st_reparse_tag", 0) else st.st_mode
 
 
 def read_student_file(path: Path, limit: int, root: Path | None = None) -> bytes:

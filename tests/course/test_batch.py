@@ -620,3 +620,21 @@ def test_a_row_that_cannot_be_recorded_becomes_that_students_grader_error(tmp_pa
     rows, damaged = log.load()
     assert damaged == 0 and rows == {"mallory\\x1b[2J": row}
     assert needs_grading(rows["mallory\\x1b[2J"], "sha256:1")
+
+
+def test_a_second_batch_on_the_same_out_refuses_in_one_line(tmp_path):
+    """The results lock holds across processes (``filelock``: fcntl on POSIX, msvcrt on Windows)."""
+    from grader.course.batch import BatchError, _locked
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pathlib; from grader.course.batch import _locked\n"
+         "with _locked(pathlib.Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(BatchError) as refused, _locked(tmp_path):
+            pass
+        assert str(refused.value) == f"{tmp_path}: another grade batch is writing here"
+    finally:
+        holder.communicate("", timeout=30)
+    with _locked(tmp_path):                  # released when its holder ended
+        pass

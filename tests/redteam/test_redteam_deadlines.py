@@ -77,7 +77,7 @@ def test_a_stopped_template_is_replaced_within_a_deadline(fork_mode):
     assert Template.get() is not old, "the stopped template is still the one workers are asked of"
 
 
-@pytest.mark.parametrize("mode", ["fork", "spawn"])
+@pytest.mark.parametrize("mode", ["fork", "spawn", "portable"])
 def test_a_worker_whose_kill_does_not_land_does_not_hang_close(monkeypatch, mode):
     """A process in uninterruptible sleep outlives SIGKILL for a while: close() gives up waiting."""
     monkeypatch.setenv("DLGRADE_WORKER_START", mode)
@@ -93,8 +93,9 @@ def test_a_worker_whose_kill_does_not_land_does_not_hang_close(monkeypatch, mode
         monkeypatch.undo()
 
 
-def test_a_worker_that_never_confirms_its_sandbox_is_the_graders_failure(monkeypatch):
-    monkeypatch.setenv("DLGRADE_WORKER_START", "spawn")
+@pytest.mark.parametrize("mode", ["spawn", "portable"])
+def test_a_worker_that_never_confirms_its_sandbox_is_the_graders_failure(monkeypatch, mode):
+    monkeypatch.setenv("DLGRADE_WORKER_START", mode)
     monkeypatch.setattr(sandbox, "STARTUP_SECONDS", 2.0)
     monkeypatch.setattr(Worker, "_command", lambda self, fd_in, fd_out: [sys.executable, "-c", "import time; time.sleep(60)"])
     start = time.monotonic()
@@ -104,7 +105,7 @@ def test_a_worker_that_never_confirms_its_sandbox_is_the_graders_failure(monkeyp
     assert time.monotonic() - start < 2 + 5
 
 
-@pytest.mark.parametrize("mode", ["fork", "spawn"])
+@pytest.mark.parametrize("mode", ["fork", "spawn", "portable"])
 def test_a_worker_that_confirms_fewer_layers_than_demanded_is_refused(monkeypatch, mode):
     """The run demands seccomp; the worker is (as if by a fault) sent a plan without it."""
     monkeypatch.setenv("DLGRADE_WORKER_START", mode)
