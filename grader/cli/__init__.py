@@ -23,6 +23,7 @@ VERBS = {
     "gradescope": ("gradescope", "gradescope", "Build a Gradescope autograder zip for ASSIGNMENT (hidden tests and references included)."),
     "autograde": ("autograde", "autograde", "Grade the submission inside an LMS container and write its results file."),
     "similarity": ("similarity", "similarity_command", "Find the submissions of the batch in OUT that share unusually much code."),
+    "validate": ("validate", "validate_command", "Check ASSIGNMENT (a folder or an id) as a whole: spec, references, stub, solution, mistakes, speed."),
     "export": ("export", "export_grades", "Write a gradebook import CSV for Canvas or Moodle from the batch results in OUT."),
 }
 
