@@ -31,6 +31,9 @@ from .solutions import course_root, default_solution, loop_versions, read_soluti
 from .validate_mutation import Coverage, coverage
 from .validate_static import Problem
 
+#: The secret of validate's per-student draws: fixed, so that a report is the same on every machine
+#: (the draws sample the identities; which secret salts them does not change how often a test misses).
+DRAWS_SECRET = "grade-validate"
 #: A solution faster than this fraction of the reference's time: the reference is too slow to time against.
 SLOW_REFERENCE = 0.5
 
@@ -91,7 +94,7 @@ def validate(assignment: str | Path, solution: Path | None = None, seeds: int = 
         return Report(str(path), None, [Problem(exc.path, "", f"the spec does not load: {exc.reason}")])
     solution = solution or default_solution(spec)
     report = Report(spec.id, str(solution) if solution else None)
-    grader = Grader(spec)
+    grader = Grader(spec, secret=DRAWS_SECRET)
     report.problems += static.structure(spec) + static.data_files(spec)
     problems, cases = static.references_and_inputs(spec, grader)
     report.problems += problems + static.renamed_public(spec, cases)
@@ -217,7 +220,8 @@ def render_text(report: Report) -> str:
             sol = f"{m.solution:.2f}x" if m.solution is not None else "-"
             loop = f"{m.loop:.1f}x ({m.loop_source})" if m.loop is not None else "-"
             lines.append(f"  {m.test}: solution {sol}, loop {loop}, limit {m.max_ratio:g}x")
-    lines.append("\nTime: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
+    if report.seconds:
+        lines.append("\nTime: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
     lines.append(f"\n{len(report.problems)} problem(s)" + (":" if report.problems else ""))
     lines += [p.line() for p in report.problems]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from ..grading.engine import Grader
 from ..grading.inputs import copy_value
 from ..grading.mistakes import Mistake, consolidate, like_expected
 from ..model.spec import Spec, Test
-from .validate_static import Problem
+from .validate_static import Problem, shown_path
 
 _RAISED = object()          # a mutant that raised on the inputs: the student's test fails with an error
 
@@ -57,7 +57,7 @@ def _catalogue(grader: Grader, tests: list[Test]) -> tuple[list[Mistake], str]:
     for module, name in named:
         found = [m for m in grader.references.mistakes(module, name) if not m.is_pair]
         if found:
-            return found, str(grader.references.directory / f"{module}.py")
+            return found, shown_path(grader.references.directory / f"{module}.py")
     return [], ""
 
 

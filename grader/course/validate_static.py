@@ -6,6 +6,7 @@ Each check returns :class:`Problem` lines; none raises for a bad assignment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,14 @@ from ..model.spec import Spec, SpecError, Test
 
 #: The identity hidden tests are drawn for where one draw stands for all (static checks, naming).
 FIRST_DRAW = "validate-0"
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it (a problem line stays short)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
