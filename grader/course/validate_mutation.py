@@ -227,7 +227,7 @@ def coverage(spec: Spec, grader: Grader, cases: dict[str, tuple], seeds: int
                            hidden=[t.name for t in hidden if first[t.name][i]])
             row.named_by = _named(tests, cases, outs, first, catalogue, i)
             rows.append(row)
-            problems += _row_problems(spec, row, hidden)
+            problems += _row_problems(spec, row, hidden, constant=all(not t.inputs and not t.kwargs for t in tests))
             problems += _loose(spec, grader, tests, cases, outs[i], labels[i], function)
         groups = _indistinct(grader, tests, cases, outs, labels, catalogue)
         alike += [[f"{function}.{n}" for n in g] for g in groups]
@@ -243,14 +243,16 @@ def coverage(spec: Spec, grader: Grader, cases: dict[str, tuple], seeds: int
     return problems, rows, alike
 
 
-def _row_problems(spec: Spec, row: Coverage, hidden: list[Test]) -> list[Problem]:
+def _row_problems(spec: Spec, row: Coverage, hidden: list[Test], constant: bool = False) -> list[Problem]:
+    """``constant``: the function takes no inputs (a kernel's values); a hidden test of it could only
+    repeat the public one, so none is asked for."""
     where, what = str(spec.path), f"mistake {row.mistake} of {row.function} (catalogued in {row.mistake_file})"
     out = []
     if not row.public:
         out.append(Problem(where, row.function, f"{what} fails no public test; add a public test whose inputs separate it"))
-    if not row.hidden and row.draws_missed == row.draws:
+    if not constant and not row.hidden and row.draws_missed == row.draws:
         out.append(Problem(where, row.function, f"{what} fails no hidden test; add a hidden test whose inputs separate it"))
-    elif row.draws_missed:
+    elif not constant and row.draws_missed:
         names = ", ".join(t.name for t in hidden) or "none"
         out.append(Problem(where, ", ".join(t.name for t in hidden), f"{what} passes every hidden test ({names}) on "
                            f"{row.draws_missed} of {row.draws} per-student draws; choose inputs that separate it on "
