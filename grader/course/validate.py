@@ -120,7 +120,8 @@ def validate(assignment: str | Path, solution: Path | None = None, seeds: int = 
 def _stub(spec: Spec, grader: Grader) -> list[Problem]:
     """The stub, graded on every test: 0 points, each test saying "Not implemented yet"."""
     result = grader.grade(read_submission(spec), list(spec.tests), reveal_hidden=True)
-    return [Problem(str(spec.dir / f"{t.function}"), t.name,
+    modules = {t.name: t.module for t in spec.tests}
+    return [Problem(str(spec.dir / f"{modules[t.name]}.py"), t.name,
                     f"the stub {'scores ' + str(t.score) + ' points' if t.score else 'does not say Not implemented yet'}"
                     f" ({t.message.splitlines()[0][:120] if t.message else t.status}); make the stub's "
                     f"{t.function} raise NotImplementedError")

@@ -116,6 +116,17 @@ def test_the_shipped_limit_separates_the_loop(tmp_path):
     assert margin.solution < margin.max_ratio < margin.loop
 
 
+def test_without_an_author_s_loop_the_reference_s_python_body_is_timed(tmp_path):
+    """No loop version given: the reference with its Numba functions' py_func stands in for one."""
+    folder = variant(tmp_path, "01_perceptron")
+    shutil.rmtree(tmp_path / "tests/data/submissions/01_perceptron/speed")
+    report = validate(folder, seeds=2)
+    (margin,) = report.margins
+    assert margin.loop_source == "generated: perceptron.predict with py_func"
+    assert margin.loop > margin.max_ratio, margin
+    assert not [line for line in lines(report) if "predict_speed" in line]
+
+
 def test_a_solution_file_in_a_bundle_is_refused(tmp_path):
     """A stub left as the solution: grade release refuses to ship it, and validate says the stub scores."""
     folder = variant(tmp_path, "01_perceptron")
@@ -124,7 +135,7 @@ def test_a_solution_file_in_a_bundle_is_refused(tmp_path):
         release_assignment(folder, tmp_path / "out")
     assert not (tmp_path / "out" / "01_perceptron").exists()
     report = validate(folder, seeds=2)
-    assert any(": predict_small: the stub scores 2.0 points" in line for line in lines(report)), lines(report)
+    assert any(line.startswith(f"{folder / 'perceptron.py'}: predict_small: the stub scores 2.0 points") for line in lines(report)), lines(report)
 
 
 def test_a_solutions_folder_is_the_default_solution_and_never_ships(tmp_path):
