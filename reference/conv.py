@@ -713,3 +713,12 @@ MISTAKES = {
 
 
 MISTAKES["conv2d_forward_cpu"] = MISTAKES["conv2d_forward"]     # the performance test's reference
+
+
+def conv2d_forward_undilated(x, w, b, stride=1, pad=0) -> np.ndarray:
+    """conv2d_forward with dilation 1: the reference of the CUDA bonus, which has no dilation."""
+    return conv2d_forward(x, w, b, stride, pad)
+
+
+# The CUDA bonus cannot ignore a dilation it does not take: no test of it could catch that mistake.
+MISTAKES["conv2d_forward_undilated"] = [m for m in MISTAKES["conv2d_forward"] if m.name != "dilation_ignored"]

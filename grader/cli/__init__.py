@@ -25,6 +25,7 @@ VERBS = {
     "autograde": ("autograde", "autograde", "Grade the submission inside an LMS container and write its results file."),
     "similarity": ("similarity", "similarity_command", "Find the submissions of the batch in OUT that share unusually much code."),
     "new": ("new", "new", "Scaffold assignment ID: spec, stub, README, references, private solution (docs/authoring.md)."),
+    "validate": ("validate", "validate_command", "Check ASSIGNMENT (a folder or an id) as a whole: spec, references, stub, solution, mistakes, speed."),
     "export": ("export", "export_grades", "Write a gradebook import CSV for Canvas or Moodle from the batch results in OUT."),
 }
 

@@ -36,6 +36,7 @@ from ..grading.recording import ReleaseError, record_fixtures
 from ..grading.references import References
 from ..model.spec import Spec, Test, load_spec
 from ..submissions.submission import Submission
+from .solutions import default_solution, solution_sources
 
 FIXTURES = "fixtures.npz"
 # --------------------------------------------------------------------------- what ships
@@ -302,6 +303,19 @@ def check_stubs(spec: Spec, references: References, allowed: frozenset[str] = fr
 
 # --------------------------------------------------------------------------- one bundle
 
+def _refuse_solutions(spec: Spec, bundle: Path) -> None:
+    """A bundle holds no ``solutions/`` folder and no file equal to one of the solution's
+    (:func:`grader.course.solutions.default_solution`: e.g. a stub left as the solution)."""
+    secret = {p.read_bytes().strip() for p in solution_sources(default_solution(spec))} - {b""}
+    for path in sorted(bundle.rglob("*")):
+        if path.is_dir() and path.name == "solutions":
+            raise ReleaseError(f"{spec.dir}: the bundle would hold a solutions/ folder ({path.relative_to(bundle)}); "
+                               "keep solutions out of the assignment folder")
+        if path.is_file() and path.read_bytes().strip() in secret:
+            raise ReleaseError(f"{spec.dir / path.name}: is the solution ({default_solution(spec)}); "
+                               "ship the stub, not the solution")
+
+
 def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] = frozenset(),
                        wheel: Callable[[], Path] | None = None, index_url: str | None = None,
                        ) -> tuple[Path, list[Test], list[Test]]:
@@ -363,6 +377,7 @@ def release_assignment(folder: Path, out: Path, allow_prefilled: frozenset[str] 
         writer.write(staging / FIXTURES)
         nbformat.write(build_notebook(spec, readme, checked), staging / f"{spec.id}.ipynb")
         load_spec(staging)                           # the bundle's spec must load as written
+        _refuse_solutions(spec, staging)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

@@ -253,12 +253,33 @@ class Grader:
                                                            args, kwargs, chain)
         return self._expected[test.name]
 
+    def case(self, test: Test, student: str = "") -> tuple[dict, dict, Any, Any]:
+        """``(args, kwargs, chain, expected)``: the inputs of ``test`` as drawn for ``student`` (an
+        identity), a trajectory's chain (None for a single call) and the reference's answer (None
+        for a property test). ``grade validate`` runs the catalogued mistakes on it in-process."""
+        args, kwargs = self.inputs.for_test(test, student=student)
+        chain = self.inputs.steps_for(test, args, student) if test.steps else None
+        expected = self._expected_for(test, args, kwargs, chain) if test.reference else None
+        return args, kwargs, chain, expected
+
+    def trusted_output(self, fn, test: Test, case: tuple[dict, dict, Any, Any]) -> Any:
+        """What trusted ``fn`` (a catalogued mistake) returns on ``case`` (see :meth:`case`), run as
+        the test runs the student's function (a trajectory step by step)."""
+        args, kwargs, chain, _ = case
+        return self._trusted_call(fn, args, kwargs, chain)
+
+    def judge(self, test: Test, case: tuple[dict, dict, Any, Any], got: Any) -> TestResult:
+        """The verdict the engine gives ``got`` as the output of ``test`` on ``case``: the numeric
+        comparison and the mistake diagnosis, or the property check. No worker, no timing."""
+        args, kwargs, chain, expected = case
+        if test.kind == "property":
+            return self._property(test, args, kwargs, got)
+        return self._numeric(test, args, kwargs, expected, got, chain)
+
     def _run(self, test: Test, submission: Submission, session: WorkerSession) -> TestResult:
         if test.module in submission.problems:
             return self._result(test, "error", submission.problems[test.module] + ".")
-        args, kwargs = self.inputs.for_test(test, student=submission.identity)
-        chain = self.inputs.steps_for(test, args, submission.identity) if test.steps else None
-        expected = self._expected_for(test, args, kwargs, chain) if test.reference else None
+        args, kwargs, chain, expected = self.case(test, submission.identity)
         budget = 4 * _nbytes(expected) + 1 * MiB
         wall = test.timeout or self.spec.limits.wall_seconds
         outcome = session.run(lambda w: w.call(test.module, test.function, list(args.values()), kwargs,

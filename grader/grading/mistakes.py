@@ -90,14 +90,14 @@ def _matches(got, candidate, rtol, atol, check_dtype) -> bool:
     return compare(got, candidate, rtol=rtol, atol=atol, check_dtype=check_dtype).ok
 
 
-def _like(value, expected):
+def like_expected(value, expected):
     """``value`` with each float array in ``expected``'s dtype (a mutant that computes in float64
     for a float32 test): compared with the student's output at the test's tolerance, not at
     float64's."""
     if isinstance(value, (tuple, list)) and isinstance(expected, (tuple, list)) and len(value) == len(expected):
-        return type(value)(_like(v, e) for v, e in zip(value, expected))
+        return type(value)(like_expected(v, e) for v, e in zip(value, expected))
     if isinstance(value, dict) and isinstance(expected, dict):
-        return {k: _like(v, expected[k]) if k in expected else v for k, v in value.items()}
+        return {k: like_expected(v, expected[k]) if k in expected else v for k, v in value.items()}
     if (isinstance(value, np.ndarray) and isinstance(expected, np.ndarray) and expected.dtype.kind == "f"
             and value.dtype.kind in "biuf" and value.dtype != expected.dtype):
         return value.astype(expected.dtype)
@@ -152,7 +152,7 @@ def _explained(got, expected, args, kwargs, catalogue, rtol, atol, names, trajec
             if mistake.is_pair and not set(mistake.name.split(PAIR)) <= separating:
                 continue             # one half changes nothing here: the pair is the other half
             ran, candidate = _output_of(mistake, args, kwargs)
-            candidate = _like(candidate, expected)
+            candidate = like_expected(candidate, expected)
             if not ran or _matches(candidate, expected, rtol, atol, False):
                 continue             # these inputs do not separate this mutant from the reference
             if not mistake.is_pair:

@@ -41,8 +41,9 @@ def test_every_function_is_graded_by_its_own_reference(spec, graded_functions):
 
 
 def test_points_and_visibility(spec, graded_functions):
-    """Public numeric tests are worth 2-3 points, hidden ones 1-3; every function has a public test."""
-    assert 25 <= len(spec.tests) <= 35
+    """Public numeric tests are worth 2-3 points, hidden ones 1-3; every function has a public test.
+    (45 at most: with the hidden tests that catch every catalogued mistake, grade validate.)"""
+    assert 25 <= len(spec.tests) <= 45
     for t in spec.tests:
         if t.kind == "numeric" and t.visibility == "public":
             assert 2 <= t.points <= 3, t.name

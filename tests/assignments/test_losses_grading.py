@@ -51,8 +51,9 @@ def test_every_function_is_graded_by_its_own_reference(spec, graded_functions):
 
 
 def test_points_and_visibility(spec, graded_functions):
-    """35-45 tests; public ones are worth 2-3 points, hidden ones 1-3; every function has a public test."""
-    assert 35 <= len(spec.tests) <= 45
+    """35-60 tests (with the hidden twins that catch every catalogued mistake, grade validate); public
+    ones are worth 2-3 points, hidden ones 1-3; every function has a public test."""
+    assert 35 <= len(spec.tests) <= 60
     for t in spec.tests:
         if t.visibility == "public":
             assert 2 <= t.points <= 3, t.name
