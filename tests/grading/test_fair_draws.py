@@ -22,7 +22,7 @@ import pytest
 from grader.grading.compare import compare
 from grader.grading.engine import Grader
 from grader.grading.inputs import InputMaker
-from grader.grading.mistakes import _like
+from grader.grading.mistakes import like_expected
 from grader.model.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def _caught(grader: Grader, test, fn, args: dict, kwargs: dict, chain, expected)
             got = fn(*grader.bind(list(args.values())), **grader.bind(kwargs))
     except Exception:
         return True
-    return not compare(_like(got, expected), expected, rtol=test.rtol, atol=test.atol, check_dtype=False).ok
+    return not compare(like_expected(got, expected), expected, rtol=test.rtol, atol=test.atol, check_dtype=False).ok
 
 
 def caught_per_draw(grader: Grader, test, students: list[str]) -> dict[str, int]:
