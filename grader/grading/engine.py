@@ -128,10 +128,12 @@ class Grader:
         hidden = [t for t in tests if t.visibility == "hidden"]
         session = WorkerSession(submission, limits, self._helper_sources, self._worker_env(tests))
         by_name, output = {}, ""
+        stuck: dict[str, str] = {}          # function -> the test in which a call of it timed out
         try:
             self._calibrate(tests, submission, session)
             for group in (public, hidden):
-                results = [self._run(test, submission, session) for test in group]
+                results = [self._not_run(test, stuck) or self._run(test, submission, session, stuck)
+                           for test in group]
                 self._consolidate(results)      # within a group: a hidden result never names a public one's mistake
                 if group is public:
                     output = session.printed()      # before any hidden input reaches the worker
@@ -253,7 +255,16 @@ class Grader:
                                                            args, kwargs, chain)
         return self._expected[test.name]
 
-    def _run(self, test: Test, submission: Submission, session: WorkerSession) -> TestResult:
+    def _not_run(self, test: Test, stuck: dict[str, str]) -> TestResult | None:
+        """The result of a test whose function already timed out in an earlier test: an endless
+        loop would only wait out the limit again (40 s a submission for 4 tests of 10 s)."""
+        if test.function not in stuck:
+            return None
+        return self._result(test, "error", f"Not run: {test.function} timed out in test {stuck[test.function]}, "
+                            f"so its other tests are not run (each would wait out the time limit again).")
+
+    def _run(self, test: Test, submission: Submission, session: WorkerSession, stuck: dict[str, str]) -> TestResult:
+        """One test's result; a call that timed out adds its function to ``stuck``."""
         if test.module in submission.problems:
             return self._result(test, "error", submission.problems[test.module] + ".")
         args, kwargs = self.inputs.for_test(test, student=submission.identity)
@@ -265,6 +276,8 @@ class Grader:
                                                list(args), max_reply=budget, wall_seconds=wall, chain=chain))
         problem = self._outcome_problem(test, outcome, session)
         if problem:
+            if outcome.status == "timeout" and session.fatal is None:    # the call, not the import
+                stuck[test.function] = test.name
             return problem
         if outcome.mutated:     # advisory: the worker's own report, which hostile code can silence
             first = outcome.mutated[0]
