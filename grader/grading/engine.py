@@ -92,8 +92,10 @@ class Grader:
     """Grades submissions against one spec. Expected outputs are computed once and reused
     (except for inputs drawn per student, which differ by submission)."""
 
-    def __init__(self, spec: Spec, references: References | Fixtures | None = None, secret: str | None = None):
-        prepare_in_background()               # the isolation probe and the template start meanwhile
+    def __init__(self, spec: Spec, references: References | Fixtures | None = None, secret: str | None = None,
+                 *, start_workers: bool = True):
+        if start_workers:                     # not in a process that forks graders: threads, a child
+            prepare_in_background()           # the isolation probe and the template start meanwhile
         self.spec = spec
         if spec.fixtures is not None and references is None:   # a student bundle: stored answers
             references = Fixtures(spec)
@@ -147,6 +149,17 @@ class Grader:
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
                       tests=[by_name[t.name] for t in tests], isolation=isolation_tier(), output=output,
                       device=device, duration_seconds=time.perf_counter() - start, notes=notes)
+
+    def load_references(self) -> None:
+        """Import the references and run each on its test's inputs (Numba loads its compiled code
+        then), keeping the expected outputs that are the same for every student; no worker starts.
+        A batch's parent calls it once before it forks its grading processes, which then share
+        all of it, memory and start-up, instead of each loading Numba again."""
+        for test in self.spec.tests:
+            if test.reference:
+                args, kwargs = self.inputs.for_test(test, student="warm-up")
+                chain = self.inputs.steps_for(test, args, "warm-up") if test.steps else None
+                self._expected_for(test, args, kwargs, chain)
 
     def _calibrate(self, tests: list[Test], submission: Submission, session: WorkerSession) -> None:
         """Each performance test's no-op (:func:`grader.grading.timing.calibrate`), measured on the

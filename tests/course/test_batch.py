@@ -420,6 +420,40 @@ def test_ctrl_c_stops_workers_writes_what_finished_and_exits_130(tmp_path):
     assert (out / "report.html").exists() and (out / "feedback" / "a_correct.md").exists()
 
 
+# A parent that adopts the orphans of what it runs (PR_SET_CHILD_SUBREAPER), runs the command
+# given, waits for it, and prints "pid state command" for every process left with it: a process the
+# command did not reap (a zombie) or did not stop (a live one) is re-parented here when it exits.
+ADOPTER = r"""
+import ctypes, os, subprocess, sys
+ctypes.CDLL("libc.so.6", use_errno=True).prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        continue
+    state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+    if int(ppid) == os.getpid():
+        print(pid, state, stat[stat.index("("):stat.rindex(")") + 1], flush=True)
+        os.kill(int(pid), 9)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux's PR_SET_CHILD_SUBREAPER")
+def test_no_process_outlives_the_batch(tmp_path):
+    """Every grading process, its worker template and multiprocessing's helpers are reaped
+    before ``grade batch`` exits: none is left as a zombie (or alive) for init to collect."""
+    spec = quick_spec(tmp_path)
+    cls, out = tmp_path / "class", tmp_path / "out"
+    put(cls / "alice.py", CORRECT)
+    put(cls / "bob.py", MISTAKES[0].read_text())
+    left = subprocess.run([sys.executable, "-c", ADOPTER, *batch_command(spec, cls, out, "--jobs", "2")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert left.stdout == "", f"processes left behind by grade batch:\n{left.stdout}{left.stderr}"
+    assert {r["student"] for r in read_rows(out)} == {"alice", "bob"}
+
+
 # --------------------------------------------------------------------------- the whole class
 
 @pytest.fixture(scope="module")
