@@ -59,6 +59,16 @@ class Template:
             return cls._current
 
     @classmethod
+    def _forget_in_child(cls) -> None:
+        """In a forked child (a batch's grading process): the parent's template is the parent's.
+        Drop this copy of it without a word to that process (which another thread may have been
+        talking to at the fork: the lock starts afresh), so the child starts its own."""
+        cls._guard = threading.Lock()
+        if cls._current is not None:
+            cls._current.sock.close()           # this process's copy of the descriptor only
+            cls._current = None
+
+    @classmethod
     def close_current(cls) -> None:
         """Stop this process's template, if it has one, and reap it. A process about to exit calls
         it (``atexit``, and a batch's grading process explicitly, as multiprocessing's children
@@ -179,6 +189,8 @@ class Template:
 
 
 _prepared = threading.Event()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=Template._forget_in_child)
 
 
 def prepare_in_background() -> None:
