@@ -170,8 +170,10 @@ class _Window:
         return self.worker.cpu_ns() / 1e9 if self.kernel_clock else time.perf_counter()
 
     def _idle_clock(self) -> tuple[float, float, float]:
-        """(wall s, worker CPU s, worker threads' wait for a CPU s)."""
-        return time.perf_counter(), self._cpu(), (waiting_ns(self.worker.proc.pid) or 0) / 1e9
+        """(wall s, worker CPU s, s that the worker's threads and this thread waited for a CPU)."""
+        own = _schedstat("/proc/thread-self/schedstat")
+        return (time.perf_counter(), self._cpu(),
+                ((waiting_ns(self.worker.proc.pid) or 0) + (own[1] if own else 0)) / 1e9)
 
     def run(self, request: Callable[[Callable[[], None] | None], Any]) -> tuple[float, float, Any]:
         """(CPU seconds, idle seconds, value) of ``request(probe)``; raises :class:`RequestFailed`."""
