@@ -30,7 +30,8 @@ everything inside the worker (its request handlers included) is the student's, s
   plus that idle time (a high order statistic over the samples, :func:`_typical_idle`), less the
   no-op's, must stay within
   ``max_ratio * WALL_SLACK`` of the reference. Raw wall time would not do: beside two busy cores a worker waits for a CPU for
-  milliseconds, many times a small reference's cost; that wait is not idle time.
+  milliseconds, many times a small reference's cost; that wait is not idle time, nor is the grading
+  thread's own wait for a CPU before it notices the reply (``/proc/thread-self/schedstat``).
 
 Each figure is the minimum over the samples, since noise only ever adds. The reference runs in the
 parent on the same inputs, timed by this thread's CPU clock. In a student bundle, where there is
@@ -159,7 +160,8 @@ class _Window:
     input was written and the moment its reply began. The parent has nothing more to send then,
     so a worker that is neither running nor waiting for a CPU (``/proc/PID/task/*/schedstat``)
     waits for work done elsewhere (a helper process) or sleeps. A busy machine only makes it wait
-    for a CPU, which is not idle time."""
+    for a CPU, which is not idle time, and makes this thread notice the reply late (a scheduler
+    slice), which is not the worker's idle time either: both waits are subtracted."""
 
     def __init__(self, worker, wall_seconds: float):
         self.worker, self.wall_seconds = worker, wall_seconds
