@@ -112,8 +112,9 @@ class _Pool:
 
     def _start(self) -> _Process:
         parent_conn, child_conn = self.ctx.Pipe()
-        forked = self.ctx.get_start_method() == "fork"
-        inherited = tuple(c.fileno() for c in [parent_conn, *(p.conn for p in self.processes)] if not c.closed) if forked else ()
+        inherited: tuple[int, ...] = ()
+        if self.ctx.get_start_method() == "fork":
+            inherited = tuple(c.fileno() for c in [parent_conn, *(p.conn for p in self.processes)] if not c.closed)
         proc = self.ctx.Process(target=_serve, args=(child_conn, *self.args, inherited), daemon=True,
                                 name="dlgrade-grader")
         proc.start()

@@ -53,8 +53,6 @@ class Template:
             if cls._current is None or not cls._current.alive:
                 if cls._current is not None:
                     cls._current.abandon()          # its process may live on with a broken socket
-                else:
-                    atexit.register(cls.close_current)
                 cls._current = cls()
             return cls._current
 
@@ -189,6 +187,7 @@ class Template:
 
 
 _prepared = threading.Event()
+atexit.register(Template.close_current)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=Template._forget_in_child)
 
