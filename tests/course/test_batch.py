@@ -454,6 +454,24 @@ def test_no_process_outlives_the_batch(tmp_path):
     assert {r["student"] for r in read_rows(out)} == {"alice", "bob"}
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="grading processes fork on Linux only")
+def test_grading_processes_fork_from_the_batch_process_after_it_loaded_the_references(tmp_path):
+    """Extra --jobs share the batch process's references and answers (its memory, its start-up):
+    each grading process is a fork of it (the same command line, not multiprocessing's spawn)."""
+    from grader.course import task
+    from grader.course.pool import _Pool
+    spec = str(quick_spec(tmp_path))
+    pool = _Pool(2, spec, {"tests": None}, limit_s=60)
+    try:
+        ours = Path("/proc/self/cmdline").read_bytes()
+        assert [Path(f"/proc/{p.proc.pid}/cmdline").read_bytes() for p in pool.processes] == [ours, ours]
+        assert task._graders[spec]._expected, "the references were not run before the fork"
+    finally:
+        pool.close()
+        task._graders.pop(spec, None)
+
+
 # --------------------------------------------------------------------------- the whole class
 
 @pytest.fixture(scope="module")
