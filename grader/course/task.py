@@ -46,6 +46,15 @@ def grade_one(spec_path: str, submission_path: str, student: str, options: dict)
     return {"status": GRADED, "reason": "", **row}
 
 
+def load_before_fork(spec_path: str) -> None:
+    """Load the references and the answers every student shares in this process, which starts no
+    worker (no template, no thread): the grading processes forked from it share them."""
+    with contextlib.suppress(Exception):         # a bad spec or reference: each row reports it
+        if spec_path not in _graders:
+            _graders[spec_path] = Grader(load_spec(spec_path), start_workers=False)
+        _graders[spec_path].load_references()
+
+
 def _warm_up(spec_path: str) -> None:
     """Grade the assignment's own stub once, so that loading the references (Numba's cache) is not
     charged to the first real submission, whose timing the report compares with the others."""

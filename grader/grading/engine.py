@@ -92,8 +92,10 @@ class Grader:
     """Grades submissions against one spec. Expected outputs are computed once and reused
     (except for inputs drawn per student, which differ by submission)."""
 
-    def __init__(self, spec: Spec, references: References | Fixtures | None = None, secret: str | None = None):
-        prepare_in_background()               # the isolation probe and the template start meanwhile
+    def __init__(self, spec: Spec, references: References | Fixtures | None = None, secret: str | None = None,
+                 *, start_workers: bool = True):
+        if start_workers:                     # not in a process that forks graders: threads, a child
+            prepare_in_background()           # the isolation probe and the template start meanwhile
         self.spec = spec
         if spec.fixtures is not None and references is None:   # a student bundle: stored answers
             references = Fixtures(spec)
@@ -128,10 +130,12 @@ class Grader:
         hidden = [t for t in tests if t.visibility == "hidden"]
         session = WorkerSession(submission, limits, self._helper_sources, self._worker_env(tests))
         by_name, output = {}, ""
+        stuck: dict[str, str] = {}          # function -> the test in which a call of it timed out
         try:
             self._calibrate(tests, submission, session)
             for group in (public, hidden):
-                results = [self._run(test, submission, session) for test in group]
+                results = [self._not_run(test, stuck) or self._run(test, submission, session, stuck)
+                           for test in group]
                 self._consolidate(results)      # within a group: a hidden result never names a public one's mistake
                 if group is public:
                     output = session.printed()      # before any hidden input reaches the worker
@@ -145,6 +149,17 @@ class Grader:
         return Result(assignment=self.spec.id, title=self.spec.title, submission=submission.origin,
                       tests=[by_name[t.name] for t in tests], isolation=isolation_tier(), output=output,
                       device=device, duration_seconds=time.perf_counter() - start, notes=notes)
+
+    def load_references(self) -> None:
+        """Import the references and run each on its test's inputs (Numba loads its compiled code
+        then), keeping the expected outputs that are the same for every student; no worker starts.
+        A batch's parent calls it once before it forks its grading processes, which then share
+        all of it, memory and start-up, instead of each loading Numba again."""
+        for test in self.spec.tests:
+            if test.reference:
+                args, kwargs = self.inputs.for_test(test, student="warm-up")
+                chain = self.inputs.steps_for(test, args, "warm-up") if test.steps else None
+                self._expected_for(test, args, kwargs, chain)
 
     def _calibrate(self, tests: list[Test], submission: Submission, session: WorkerSession) -> None:
         """Each performance test's no-op (:func:`grader.grading.timing.calibrate`), measured on the
@@ -276,7 +291,16 @@ class Grader:
             return self._property(test, args, kwargs, got)
         return self._numeric(test, args, kwargs, expected, got, chain)
 
-    def _run(self, test: Test, submission: Submission, session: WorkerSession) -> TestResult:
+    def _not_run(self, test: Test, stuck: dict[str, str]) -> TestResult | None:
+        """The result of a test whose function already timed out in an earlier test: an endless
+        loop would only wait out the limit again (40 s a submission for 4 tests of 10 s)."""
+        if test.function not in stuck:
+            return None
+        return self._result(test, "error", f"Not run: {test.function} timed out in test {stuck[test.function]}, "
+                            f"so its other tests are not run (each would wait out the time limit again).")
+
+    def _run(self, test: Test, submission: Submission, session: WorkerSession, stuck: dict[str, str]) -> TestResult:
+        """One test's result; a call that timed out adds its function to ``stuck``."""
         if test.module in submission.problems:
             return self._result(test, "error", submission.problems[test.module] + ".")
         args, kwargs, chain, expected = self.case(test, submission.identity)
@@ -286,6 +310,8 @@ class Grader:
                                                list(args), max_reply=budget, wall_seconds=wall, chain=chain))
         problem = self._outcome_problem(test, outcome, session)
         if problem:
+            if outcome.status == "timeout" and session.fatal is None:    # the call, not the import
+                stuck[test.function] = test.name
             return problem
         if outcome.mutated:     # advisory: the worker's own report, which hostile code can silence
             first = outcome.mutated[0]

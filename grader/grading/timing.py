@@ -32,7 +32,8 @@ everything inside the worker (its request handlers included) is the student's, s
   come from the same sample, so a submission cannot pair the CPU time of a sample whose work went
   elsewhere with the idle time of one whose work did not. Raw wall time would not do: beside two
   busy cores a worker waits for a CPU for milliseconds, many times a small reference's cost; that
-  wait is not idle time.
+  wait is not idle time, nor is the grading thread's own wait for a CPU before it notices the
+  reply (``/proc/thread-self/schedstat``).
 * **A clear pass may stop early.** After :data:`EARLY_SAMPLES` samples, a submission whose CPU
   ratio and busy ratio are both at most :data:`EARLY_MARGIN` of their limits has passed: more
   samples could only lower the minimum CPU time, and the busy figure keeps half its limit in hand.
@@ -177,7 +178,8 @@ class _Window:
     input was written and the moment its reply began. The parent has nothing more to send then,
     so a worker that is neither running nor waiting for a CPU (``/proc/PID/task/*/schedstat``)
     waits for work done elsewhere (a helper process) or sleeps. A busy machine only makes it wait
-    for a CPU, which is not idle time."""
+    for a CPU, which is not idle time, and makes this thread notice the reply late (a scheduler
+    slice), which is not the worker's idle time either: both waits are subtracted."""
 
     def __init__(self, worker, wall_seconds: float):
         self.worker, self.wall_seconds = worker, wall_seconds
@@ -188,8 +190,10 @@ class _Window:
         return self.worker.cpu_ns() / 1e9 if self.kernel_clock else time.perf_counter()
 
     def _idle_clock(self) -> tuple[float, float, float]:
-        """(wall s, worker CPU s, worker threads' wait for a CPU s)."""
-        return time.perf_counter(), self._cpu(), (waiting_ns(self.worker.proc.pid) or 0) / 1e9
+        """(wall s, worker CPU s, s that the worker's threads and this thread waited for a CPU)."""
+        own = _schedstat("/proc/thread-self/schedstat")
+        return (time.perf_counter(), self._cpu(),
+                ((waiting_ns(self.worker.proc.pid) or 0) + (own[1] if own else 0)) / 1e9)
 
     def run(self, request: Callable[[Callable[[], None] | None], Any]) -> tuple[float, float, Any]:
         """(CPU seconds, idle seconds, value) of ``request(probe)``; raises :class:`RequestFailed`."""

@@ -6,6 +6,7 @@ time the first submission needs a worker the template has started Python and imp
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -59,6 +60,26 @@ class Template:
                     cls._current.abandon()          # its process may live on with a broken socket
                 cls._current = cls()
             return cls._current
+
+    @classmethod
+    def _forget_in_child(cls) -> None:
+        """In a forked child (a batch's grading process): the parent's template is the parent's.
+        Drop this copy of it without a word to that process (which another thread may have been
+        talking to at the fork: the lock starts afresh), so the child starts its own."""
+        cls._guard = threading.Lock()
+        if cls._current is not None:
+            cls._current.sock.close()           # this process's copy of the descriptor only
+            cls._current = None
+
+    @classmethod
+    def close_current(cls) -> None:
+        """Stop this process's template, if it has one, and reap it. A process about to exit calls
+        it (``atexit``, and a batch's grading process explicitly, as multiprocessing's children
+        skip ``atexit``): else the template ends after its parent, as a zombie left to init."""
+        with cls._guard:
+            if cls._current is not None:
+                cls._current.abandon()
+                cls._current = None
 
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -171,6 +192,9 @@ class Template:
 
 
 _prepared = threading.Event()
+atexit.register(Template.close_current)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=Template._forget_in_child)
 
 
 def prepare_in_background() -> None:

@@ -144,6 +144,10 @@ def speed_result(grader, path: Path):
     return grader.grade(read_submission(grader.spec, path), grader.spec.select(["softmax_speed"])).tests[0]
 
 
+# softmax_speed (max_ratio 30) (measured 2026-12-03 on the shared 2-core VM, load average 9 to 15, 4 gradings each): correct 0.5 to 1.1 and the row loop 3.8 to 5.6
+# (half the limit, 15, holds with 2.7x to spare); the element loop 88.7 to 95.1 (3x the limit).
+
+
 def test_vectorised_softmax_is_well_within_the_limit(grader):
     limit = grader.spec.select(["softmax_speed"])[0].timing["max_ratio"]
     for path in (SUBMISSIONS / "correct.py", SUBMISSIONS / "speed" / "rowloop_softmax.py"):

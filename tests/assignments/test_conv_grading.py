@@ -76,6 +76,10 @@ def test_bonus_tests_name_the_device_they_ran_on(spec, correct_result):
             assert t.details["device"] == "cuda simulator" or t.details["device"].startswith("cuda: ")
 
 
+# forward_speed (max_ratio 40) (measured 2026-12-03 on the shared 2-core VM, load average 9 to 15, 4 gradings each): the im2col solution 4.5 to 5.0 (8x below the
+# limit); the output-pixel loop 89.6 to 130 (at least 2.2x above it).
+
+
 def test_vectorised_forward_passes_the_speed_test_with_figures(correct_result):
     speed = next(t for t in correct_result.tests if t.kind == "performance")
     assert speed.status == "passed", speed.message

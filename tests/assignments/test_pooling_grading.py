@@ -62,6 +62,16 @@ def test_correct_solution_scores_full_marks_with_hidden_tests(spec, correct_resu
     assert all(t.mistake is None and t.hint is None for t in result.tests)
 
 
+# Margins of max_forward_speed (max_ratio 150), CPU ratios measured on 2-core machines:
+# - the stride-tricks solution: 11.8 to 17.0 (2026-12-03, shared VM, 5 gradings), so at least
+#   8x below the limit; the test asserts half the limit, the margin the limit was chosen for;
+# - the per-window loop: 474 to 725 on the same VM, but 257 to 298 on the idle 2-core machine of
+#   issue 17 (a faster interpreter: a Python loop's cost against Numba's varies by machine, and
+#   larger inputs do not change it, both sides growing with the windows). The verdict, failed,
+#   holds with 1.7x to spare there; the test asserted 2x the limit, which is no verdict, and
+#   failed 8 runs of 10 on that machine. It now asserts the verdict and 1.5x (225).
+
+
 def test_vectorised_max_pool_passes_the_speed_test_with_figures(spec, correct_result):
     speed = next(t for t in correct_result.tests if t.kind == "performance")
     limit = next(t for t in spec.tests if t.kind == "performance").timing["max_ratio"]
@@ -76,7 +86,7 @@ def test_a_python_loop_over_every_window_fails_the_speed_test(spec, grade):
     result = grade(SUBMISSIONS / "speed" / "loop_max_pool_forward.py", [timed.name])
     speed = result.tests[0]
     assert speed.status == "failed", speed.message
-    assert speed.details["ratio"] > 2 * timed.timing["max_ratio"]
+    assert speed.details["ratio"] > 1.5 * timed.timing["max_ratio"]      # measured: 1.7x to 4.8x
     assert "Python loops" in speed.message
 
 

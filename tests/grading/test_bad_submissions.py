@@ -51,7 +51,8 @@ CASES = [
     Case("wrong_dtype_update", frozenset({"update"}), "failed", ("w_new: dtype float32, expected float64",)),
     Case("nan_linear_sgd", frozenset({"linear_sgd_epoch"}), "failed",
          ("NaN value(s) where the expected output is finite", "got nan")),
-    Case("endless_train", frozenset({"train"}), "timeout", ("No answer within 2 s", "endless loop")),
+    Case("endless_train", frozenset({"train"}), "timeout", ("No answer within 2 s", "endless loop"),
+         max_seconds=2 * WALL + 4),  # one timeout: train's later tests are not waited for
     Case("endless_when_timed_predict", frozenset({"predict"}), "timeout",
          ("While timing", "No answer within 2 s")),
     Case("exit_in_update", frozenset({"update"}), "crashed", ("Your code exited with status 3 during the call",)),
@@ -72,7 +73,9 @@ CASES = [
          ("returned None", "missing `return`")),
 ]
 # Cases where only part of the tests of the affected function fail (the others pass).
-PARTLY = {"endless_when_timed_predict": {"predict_speed"}}
+PARTLY = {"endless_when_timed_predict": {"predict_speed"}, "endless_train": {"train_small"}}
+# Cases where the function's tests after the one that timed out are marked "not run" at once.
+NOT_RUN = {"endless_train": ("train", "train_small")}
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +162,9 @@ def test_bad_submission(case: Case, spec, grader, workers):
             for needle in case.needles:
                 assert needle in t.message, f"{t.name}: {needle!r} not in {t.message!r}"
             assert "Traceback" not in t.message and "importlib" not in t.message
+        elif t.function == NOT_RUN.get(case.file, ("",))[0]:
+            assert (t.status, t.score) == ("error", 0), f"{t.name}: {t.status}: {t.message}"
+            assert t.message.startswith(f"Not run: {t.function} timed out in test {NOT_RUN[case.file][1]}")
         else:
             assert t.status == "passed", f"{t.name} ({t.function}) should pass: {t.status}: {t.message}"
             assert t.score == t.max_score
@@ -187,6 +193,19 @@ def test_flood_output_is_kept_but_bounded(spec, grader):
     result = grader.grade(read_submission(spec, BAD / "print_flood_predict.py"), spec.select(None))
     assert result.output.startswith("debug debug")
     assert len(result.output) <= 2 * sandbox.Worker.KEEP_OUTPUT
+
+
+def test_a_function_that_timed_out_is_not_waited_for_again(spec, grader, workers):
+    """After train times out in its first test, its other tests are marked at once, each with a
+    message naming that test, instead of each waiting out the wall time: one worker is lost to
+    the loop, and a fresh one grades linear_sgd_epoch."""
+    result = grader.grade(read_submission(spec, BAD / "endless_train.py"), spec.select(None))
+    first, *rest = [t for t in result.tests if t.function == "train"]
+    assert first.status == "timeout" and rest
+    for t in rest:
+        assert (t.status, t.score) == ("error", 0), f"{t.name}: {t.status}: {t.message}"
+        assert t.message.startswith(f"Not run: train timed out in test {first.name}"), t.message
+    assert len(workers) == 2
 
 
 def test_fatal_import_is_tried_once(spec, grader, workers):

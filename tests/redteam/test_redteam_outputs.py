@@ -77,6 +77,10 @@ def test_hard_coded_public_answers_fail_the_hidden_test(arena):
     assert statuses(result) == {"predict_small": "passed", "predict_hidden": "failed"}
 
 
+# predict_speed (max_ratio 25) (measured 2026-12-03 on the shared 2-core VM, load average 9 to 15, 4 gradings each): memoize_for_speed 880 to 1046, threads_for_speed
+# 258 to 278 (CPU time of all its threads): both at least 10x above the limit.
+
+
 def test_remembering_answers_does_not_buy_speed(arena):
     result = arena.attack("memoize_for_speed.py", tests=["predict_small", "predict_speed"])
     assert statuses(result) == {"predict_small": "passed", "predict_speed": "failed"}, messages(result)

@@ -73,7 +73,8 @@ def test_correct_solution(correct_json):
     assert data["score"] == data["max_score"] == 18
     assert data["output"] == ""
     speed = next(t for t in data["tests"] if t["name"] == "predict_speed")
-    # 0 is a real figure: a call faster than the no-op measured once per grader counts as no time
+    # 0 is a real figure: a call faster than the no-op measured once per grader counts as no time;
+    # measured 0.0 to 2.6 against the limit of 25 (tests/grading/test_performance.py)
     assert speed["kind"] == "performance" and 0 <= speed["details"]["ratio"] <= 25
 
 

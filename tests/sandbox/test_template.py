@@ -8,6 +8,7 @@ not asserted here.)
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -79,3 +80,23 @@ def test_a_dead_template_is_replaced(monkeypatch):
     with start(monkeypatch, "fork") as w:
         assert Template.get() is not old
         assert to_plain(w.call("probes", "double", [2], {}, ["x"], max_reply=1 << 20).value) == 4
+
+
+def test_a_forked_child_leaves_its_parents_template_alone(monkeypatch):
+    """A batch's grading process forked from a process that has a template (a test session that
+    grades in-process, say) starts its own: ending its copy of the parent's would kill the
+    parent's template (its process group) and break its socket."""
+    parent = Template.get()
+
+    def child() -> None:
+        inherited = Template._current
+        Template.close_current()                 # what a grading process does as it exits
+        os._exit(0 if inherited is None else 1)
+
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    proc.join(10)
+    assert proc.exitcode == 0, "the child saw its parent's template as its own"
+    assert parent.alive and Template.get() is parent
+    with start(monkeypatch, "fork") as worker:           # forked by the parent's template, still there
+        assert to_plain(worker.call("probes", "double", [21], {}, ["x"], max_reply=1 << 20).value) == 42
