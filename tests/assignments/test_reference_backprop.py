@@ -296,10 +296,15 @@ def test_spirals_are_labelled_arms_away_from_the_centre(rng):
     assert np.array_equal(again["X"], ref.spirals(np.random.default_rng(1), n=50, classes=4)["X"])
 
 
-def test_validation_curve_falls_then_rises(rng):
-    curve = ref.validation_curve(rng, (30,), noise=0.0)
-    best = int(np.argmin(curve))
-    assert 0 < best < 29 and np.all(np.diff(curve[:best + 1]) < 0) and np.all(np.diff(curve[best:]) > 0)
+@pytest.mark.parametrize("seed", range(20))
+def test_validation_curve_falls_then_rises_with_the_traps_early_stopping_must_get_right(seed):
+    curve = ref.validation_curve(np.random.default_rng(seed), (30,))
+    best = int(np.argmin(curve))                      # the first minimum
+    assert 2 <= best < 8 and np.all(np.diff(curve[:best + 1]) < 0)
+    after = curve[best + 1:]
+    assert after[0] == curve[best]                    # a tie with the best is no improvement
+    assert after[2] < after[1] and after[2] > curve[best]    # better than the epoch before, not than the best
+    assert np.all(after >= curve[best]) and np.all(np.diff(curve[best + 5:]) > 0)
 
 
 def test_gradient_check_property_accepts_right_and_rejects_wrong_gradients(rng):
