@@ -226,13 +226,14 @@ def calibrate(worker, args: list, kwargs: dict, expected: Any, *, samples: int, 
               max_reply: int, wall_seconds: float) -> Noop:
     """The no-op of a timed sample, measured on ``worker`` BEFORE it loads any student code:
     ``calls`` input sets the size of (args, kwargs), answered with zeros the size of ``expected``.
-    Figures as :func:`measure` takes them, after two warm-ups (a new process faults its pages in)."""
+    Figures as :func:`measure` takes them, after one warm-up (a new process faults its pages in:
+    the first request costs 2 to 5 times the others, the second is within noise of the rest)."""
     batch = [zeros_like_inputs(args, kwargs)] * calls
     like = output_like(expected)
     window = _Window(worker, wall_seconds)
     figures = [window.run(lambda probe: worker.time_calls("", "", batch, max_reply=max_reply * calls,
                                                           wall_seconds=wall_seconds, like=like, probe=probe))
-               for _ in range(samples + 2)][2:]
+               for _ in range(samples + 1)][1:]
     return Noop(cpu=min(f[0] for f in figures), busy=_second_smallest([f[0] + f[1] for f in figures]))
 
 
