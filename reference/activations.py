@@ -292,6 +292,26 @@ def softmax_backward(dout, x, axis=-1):
     return _from_rows(out, moved_shape, axis)
 
 
+# --------------------------------------------------------------------------- input generators
+
+def logits_with_a_calm_row(rng: np.random.Generator, shape: tuple, values: list, axis: int = -1) -> np.ndarray:
+    """Logits of ``shape`` drawn from ``values``, seen as rows along ``axis`` (the slices a softmax
+    normalises): row 0 holds moderate values only (neither the least nor the largest of
+    ``values``), and every column holds the largest value in a drawn row below row 0.
+
+    So every draw has a softmax far below the array's maximum, with each probability in (0, 1)
+    (a shift by the global maximum underflows it to 0/0, a diagonal-only Jacobian differs there),
+    and the largest logit among the classes of every column (a softmax over the batch axis of
+    (N, C) logits is ~1000 off in row 0)."""
+    values = np.asarray(values, dtype=np.float64)
+    moved = np.moveaxis(rng.choice(values, size=shape), axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1]).copy()
+    moderate = values[(values > values.min()) & (values < values.max())]
+    rows[0] = rng.choice(moderate, size=rows.shape[1])
+    rows[rng.integers(1, rows.shape[0], size=rows.shape[1]), np.arange(rows.shape[1])] = values.max()
+    return np.ascontiguousarray(np.moveaxis(rows.reshape(moved.shape), -1, axis))
+
+
 # --------------------------------------------------------------------------- mistakes, as students write them
 
 def _np_sigmoid(x):

@@ -461,6 +461,15 @@ def one_hot_rows(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return np.eye(shape[1])[rng.integers(0, shape[1], size=shape[0])]
 
 
+def choice_with_edges(rng: np.random.Generator, shape: tuple, values: list, edges: list) -> np.ndarray:
+    """``shape`` values drawn from ``values``, the first ``len(edges)`` of them (in C order) set to
+    ``edges``: edge cases that every per-student draw holds, in the same cells of two inputs drawn
+    apart (a prediction beyond the margin beside its label, p = 0 beside the label 1)."""
+    out = rng.choice(np.asarray(values), size=shape)
+    out.flat[:len(edges)] = edges
+    return out
+
+
 # --------------------------------------------------------------------------- for the property check
 
 _LOSSES = {

@@ -231,6 +231,19 @@ def test_results_are_new_arrays():
     assert not np.shares_memory(ref.linear_backward(dout, x), dout)
 
 
+@pytest.mark.parametrize("shape, axis", [((5, 8), -1), ((2, 4, 5), 1), ((6, 5), 1), ((3, 4), 0)])
+def test_logits_with_a_calm_row_hold_their_edge_cases_on_every_draw(shape, axis):
+    """Row 0 along ``axis`` moderate (a global-max shift underflows it; its softmax is not one-hot),
+    a 1000 in every column of the rows below it (a softmax over the other axis is far off)."""
+    values = [-1000.0, -3.0, 0.0, 2.5, 1000.0]
+    for seed in range(50):
+        x = ref.logits_with_a_calm_row(np.random.default_rng(seed), shape, values, axis=axis)
+        rows = np.moveaxis(x, axis, -1).reshape(-1, x.shape[axis])
+        assert x.shape == shape and set(x.flat) <= set(values)
+        assert set(rows[0]) <= {-3.0, 0.0, 2.5}
+        assert (rows[1:] == 1000.0).any(axis=0).all()
+
+
 # --------------------------------------------------------------------------- PyTorch, where installed
 
 def test_against_pytorch():

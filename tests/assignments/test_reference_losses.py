@@ -349,6 +349,15 @@ def test_generators():
     assert h.dtype == np.float64 and (h.sum(axis=1) == 1).all() and set(np.unique(h)) == {0.0, 1.0}
 
 
+def test_choice_with_edges_puts_the_edges_first_on_every_draw():
+    """The hidden tests' edge cases (a confident wrong probability, a margin of exactly 1) sit in
+    the same cells of two inputs drawn apart, whatever the draw."""
+    for seed in range(50):
+        out = ref.choice_with_edges(np.random.default_rng(seed), (4, 5), [0.05, 0.5, 0.95], [0.0, 1.0])
+        assert out.shape == (4, 5) and list(out.flat[:2]) == [0.0, 1.0]
+        assert set(out.flat[2:]) <= {0.05, 0.5, 0.95}
+
+
 # --------------------------------------------------------------------------- PyTorch, when installed
 
 def test_against_pytorch():
