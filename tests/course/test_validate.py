@@ -127,12 +127,17 @@ def test_without_an_author_s_loop_the_reference_s_python_body_is_timed(tmp_path)
     assert not [line for line in lines(report) if "predict_speed" in line]
 
 
+# The stub check (grader.course.release.check_stubs) refuses a filled stub first; allowing every
+# function reaches the check that a bundle holds no file equal to the solution.
+EVERY_STUB_FUNCTION = frozenset({"predict", "update", "train", "linear_sgd_epoch"})
+
+
 def test_a_solution_file_in_a_bundle_is_refused(tmp_path):
     """A stub left as the solution: grade release refuses to ship it, and validate says the stub scores."""
     folder = variant(tmp_path, "01_perceptron")
     shutil.copyfile(tmp_path / "tests/data/submissions/01_perceptron/correct.py", folder / "perceptron.py")
     with pytest.raises(ReleaseError, match=r"perceptron.py: is the solution .*ship the stub, not the solution"):
-        release_assignment(folder, tmp_path / "out")
+        release_assignment(folder, tmp_path / "out", allow_prefilled=EVERY_STUB_FUNCTION)
     assert not (tmp_path / "out" / "01_perceptron").exists()
     report = validate(folder, seeds=2)
     assert any(line.startswith(f"{folder / 'perceptron.py'}: predict_small: the stub scores 2.0 points") for line in lines(report)), lines(report)
@@ -147,7 +152,7 @@ def test_a_solutions_folder_is_the_default_solution_and_never_ships(tmp_path):
     assert report.solution == str(solutions)
     shutil.copyfile(solutions / "perceptron.py", folder / "perceptron.py")
     with pytest.raises(ReleaseError, match="is the solution"):
-        release_assignment(folder, tmp_path / "out")
+        release_assignment(folder, tmp_path / "out", allow_prefilled=EVERY_STUB_FUNCTION)
 
 
 def test_the_command_line_exits_1_with_one_line_per_problem_and_json_tables(tmp_path):
