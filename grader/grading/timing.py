@@ -60,7 +60,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-WALL_SLACK = 3.0      # busy ratio limit = this x max_ratio: scheduler noise beside busy cores (measured margins in tests/redteam/test_redteam_timing.py)
+WALL_SLACK = 2.0      # busy ratio limit = this x max_ratio: scheduler noise beside busy cores (measured margins in tests/redteam/test_redteam_timing.py)
 EARLY_SAMPLES = 3     # a clear pass may stop after this many samples (module docstring)
 EARLY_MARGIN = 0.5    # "clear": both ratios at most this fraction of their limits
 CHECKS_PER_SAMPLE = 2  # outputs checked per sample, picked after all arrived: skipping all but one call is always caught

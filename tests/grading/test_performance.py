@@ -64,11 +64,12 @@ def test_busy_time_pairs_each_samples_cpu_with_its_own_idle_time():
 
 
 def test_a_clear_pass_needs_both_ratios_well_inside_their_limits():
-    clear = timing.Timing(student=1, reference=1, noop=0, ratio=10, samples=3, calls=1, clock="", busy_ratio=30)
+    limit = 25 * timing.WALL_SLACK                   # the busy-time limit of a max_ratio of 25
+    clear = timing.Timing(student=1, reference=1, noop=0, ratio=10, samples=3, calls=1, clock="", busy_ratio=limit / 2)
     assert timing._clear_pass(clear, max_ratio=25)
-    clear.busy_ratio = 40                            # above half of 3 x 25
+    clear.busy_ratio = limit / 2 + 1                 # above half of the busy limit
     assert not timing._clear_pass(clear, max_ratio=25)
-    clear.busy_ratio, clear.ratio = 30, 13           # above half of 25
+    clear.busy_ratio, clear.ratio = limit / 2, 13    # above half of 25
     assert not timing._clear_pass(clear, max_ratio=25)
 
 

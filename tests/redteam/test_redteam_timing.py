@@ -7,11 +7,16 @@ The speed cases must hold beside two busy cores, which CI and the developers' ma
 ``test_speed_cases_hold_beside_busy_cores`` runs them under that load. Every case runs through
 :meth:`Arena.attack`, which also checks that nothing else was lost.
 
-Margins measured 2026-12-03 on the 2-core development VM beside two busy cores (and other jobs,
-load average 2 to 9), 8 gradings each, predict_speed (max_ratio 25; busy-time limit 3 x 25 = 75):
-honest code, CPU ratio 0.0 to 4.8 and busy ratio 0.0 to 29.6; the slow cases, CPU ratio 107 to
-126 (checked_position_only; hijack_staging and predict_fresh_inputs alike); fork_helper at the
-basic tier, CPU ratio 1.2 to 4.5 (it escapes the CPU clock) and busy ratio 117 to 223.
+Margins measured 2026-12-03 on the 2-core development VM beside two busy cores, predict_speed
+(max_ratio 25; busy-time limit WALL_SLACK 2 x 25 = 50), after the busy time became per sample and
+the grader's own wait for a CPU stopped counting as the worker's idle time; 8 to 10 gradings each:
+honest code (honest.py, the correct solution), CPU ratio 0.0 to 5.2 and busy ratio 0.0 to 9.8 at
+both tiers; at the basic tier fork_helper, CPU ratio 0.0 to 8.4 (it escapes the CPU clock) and
+busy ratio 61 to 209, fork_helper_once, CPU ratio 8.4 to 36 and busy ratio 59 to 150; at the
+strong tier (fork refused, the loop runs in the worker) both at CPU ratio 72 to 148. The slow
+cases that stay in the worker, CPU ratio 107 to 126 (checked_position_only; hijack_staging and
+predict_fresh_inputs alike). With the earlier limit of 3 x 25 = 75, fork_helper passed 1 grading
+in 8 and fork_helper_once 1 in 8 at the basic tier.
 """
 from __future__ import annotations
 
