@@ -1,6 +1,6 @@
 """Red team F5: fill the disk: one 112 MiB file (over the worker's file-size limit), then 16 MiB
-files until a write fails (bounded at 256 MiB, so that it stays harmless where nothing else
-stops it).
+files until a write fails (bounded at 160 MiB, above the 128 MiB scratch tmpfs of the strong
+tier, so that it stays harmless where nothing else stops it).
 It raises with what happened. Expected: "File too large" for the big file at every tier; at the
 strong tier the scratch tmpfs is full ("No space left") well before the bound."""
 import errno
@@ -22,7 +22,7 @@ def predict(X, w, b):
     os.remove("big.bin")
     written = 0
     try:
-        for i in range(16):
+        for i in range(10):
             with open(f"fill{i}.bin", "wb") as f:
                 f.write(chunk)
             written += len(chunk)
