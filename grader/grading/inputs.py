@@ -29,7 +29,7 @@ import numpy as np
 
 from ..model.config import SECRET_SOURCES
 from ..model.spec import Spec, Test, ValueSpec
-from ..sandbox.codec import FunctionRef
+from ..sandbox.codec import FunctionRef, snapshot
 
 DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64, "int32": np.int32, "bool": np.bool_}
 _RESERVED = {"generate", "shape", "dtype", "seed", "round", "zero_fraction"}
@@ -203,12 +203,6 @@ def missing_secret_warning(spec: Spec, secret: str, consequence: str = "") -> st
             f"set {SECRET_SOURCES} (docs/spec.md)")
 
 
-def copy_value(value: Any) -> Any:
-    """A deep copy of arrays inside dicts, lists and tuples (other values are immutable here)."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, dict):
-        return {k: copy_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(copy_value(v) for v in value)
-    return value
+#: A deep copy of arrays inside dicts, lists and tuples (other values are immutable here): the
+#: codec's own, which the worker uses standalone, so there is one copy of it.
+copy_value = snapshot
