@@ -63,6 +63,18 @@ def test_busy_time_pairs_each_samples_cpu_with_its_own_idle_time():
     assert figures.busy_ratio == pytest.approx(100.0)
 
 
+def test_busy_time_is_what_most_samples_show():
+    """Work in a helper process, seen at half its cost in two samples of five (beside busy cores a
+    wait for a CPU that began before a window opened hides part of the idle time): the busy figure
+    is the upper median, so those two samples cannot carry the verdict."""
+    raw = {"student": [0.0] * 5, "idle": [0.05, 0.05, 0.1, 0.1, 0.1], "reference": [0.001] * 5}
+    figures = timing._figures(raw, timing.Noop(cpu=0.0, busy=0.0), calls=1, window=_Clock(), reference=max)
+    assert figures.busy_ratio == pytest.approx(100.0)
+    three = {key: values[:3] for key, values in raw.items()}     # a clear pass stops at three samples
+    assert timing._figures(three, timing.Noop(cpu=0.0, busy=0.0), calls=1, window=_Clock(),
+                           reference=max).busy_ratio == pytest.approx(50.0)
+
+
 def test_a_clear_pass_needs_both_ratios_well_inside_their_limits():
     limit = 25 * timing.WALL_SLACK                   # the busy-time limit of a max_ratio of 25
     clear = timing.Timing(student=1, reference=1, noop=0, ratio=10, samples=3, calls=1, clock="", busy_ratio=limit / 2)

@@ -7,16 +7,16 @@ The speed cases must hold beside two busy cores, which CI and the developers' ma
 ``test_speed_cases_hold_beside_busy_cores`` runs them under that load. Every case runs through
 :meth:`Arena.attack`, which also checks that nothing else was lost.
 
-Margins measured 2026-12-03 on the 2-core development VM beside two busy cores, predict_speed
-(max_ratio 25; busy-time limit WALL_SLACK 2 x 25 = 50), after the busy time became per sample and
-the grader's own wait for a CPU stopped counting as the worker's idle time; 8 to 10 gradings each:
-honest code (honest.py, the correct solution), CPU ratio 0.0 to 5.2 and busy ratio 0.0 to 9.8 at
-both tiers; at the basic tier fork_helper, CPU ratio 0.0 to 8.4 (it escapes the CPU clock) and
-busy ratio 61 to 209, fork_helper_once, CPU ratio 8.4 to 36 and busy ratio 59 to 150; at the
-strong tier (fork refused, the loop runs in the worker) both at CPU ratio 72 to 148. The slow
-cases that stay in the worker, CPU ratio 107 to 126 (checked_position_only; hijack_staging and
-predict_fresh_inputs alike). With the earlier limit of 3 x 25 = 75, fork_helper passed 1 grading
-in 8 and fork_helper_once 1 in 8 at the basic tier.
+Margins measured on the 2-core development VM beside two busy cores, predict_speed (max_ratio 25;
+busy-time limit WALL_SLACK 2 x 25 = 50), with the busy figure the upper median of the samples
+(``DLGRADE_ISOLATION=basic python bench/speed_margins.py --busy 2``); 10 gradings each at the
+basic tier, where fork is allowed: honest code (honest.py, the correct solution) CPU ratio 0.0 to 4.0,
+busy ratio 0.0 to 2.7; fork_helper CPU ratio 0.0 to 10 (it escapes the CPU clock), busy ratio 79
+to 299; fork_helper_once CPU ratio 14 to 34, busy ratio 92 to 137; checked_position_only CPU
+ratio 77 to 133. At the strong tier fork is refused and both fork cases run the loop in the
+worker (CPU ratio 72 to 148). Earlier, with the busy figure the second smallest sample, the lowest
+fork_helper busy ratio seen was 59 and one basic-tier run in about 17 failed; with a limit of
+3 x 25 = 75, fork_helper and fork_helper_once each passed 1 grading in 8.
 """
 from __future__ import annotations
 
