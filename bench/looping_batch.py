@@ -1,12 +1,12 @@
 """What endless loops cost a batch: `grade batch` of a class of correct 01 submissions, and of the
 same class with a share of them looping forever in `train`, alternated in one run.
 
-    python bench/looping_batch.py --count 100 --looping 5 --repeats 3 --jobs 2
+    python bench/looping_batch.py --count 100 --looping 5 --repeats 5 --jobs 2
     python bench/looping_batch.py /tmp/old . --repeats 1      # two checkouts side by side
 
 Each tree runs as its own code (``python -c`` in the tree, so ``grader`` is that tree's), with
-this interpreter, on the assignment's own limits (01: 10 s per call). A warm-up batch of each
-tree comes first (Numba cache, the isolation probe) and is not counted. Prints, per tree, the min /
+this interpreter, on the assignment's own limits (01: a loop in train ends at train_small's 1 s).
+A warm-up batch of each tree comes first (Numba cache, the isolation probe) and is not counted. Prints, per tree, the min /
 median wall time of both batches and looping / correct (min / median). The issue-17 target is a
 ratio of at most 1.5 with 5% looping submissions.
 """

@@ -616,7 +616,7 @@ def test_report_summarises_the_class(big_class):
     slowest = page.split("<h2>Slowest submissions</h2>")[1].split("<h2>")[0]
     slowest_student = max(rows.values(), key=lambda r: r["grader_seconds"])["student"]
     assert slowest.index(f"<tr><td>{slowest_student}</td>") == slowest.index("<tr><td>")
-    assert "<td>1102</td>" in slowest                          # its train hangs: one timeout of 3 s
+    assert "<td>1102</td>" in slowest                          # its train hangs: one timeout of 1 s
     assert "notes.txt" in page and "<script" not in page
 
 
