@@ -17,6 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.course import validate as validate_module
 from grader.course.release import ReleaseError, release_assignment
 from grader.course.validate import validate
 
@@ -125,6 +126,34 @@ def test_without_an_author_s_loop_the_reference_s_python_body_is_timed(tmp_path)
     assert margin.loop_source == "generated: perceptron.predict with py_func"
     assert margin.loop > margin.max_ratio, margin
     assert not [line for line in lines(report) if "predict_speed" in line]
+
+
+SLOW_PREDICT = """
+
+def predict(X, w, b):           # a reference too slow to time against: Python loops, five times over
+    out = np.empty(X.shape[0])
+    for _ in range(5):
+        for i in range(X.shape[0]):
+            out[i] = 1.0 if float(X[i] @ w) + b >= 0 else -1.0
+    return out
+"""
+
+
+def test_a_solution_within_the_no_ops_noise_does_not_make_the_reference_slow():
+    """01's predict: the solution's time less the no-op's came to 0.1x its reference by noise
+    (a full-suite run flagged the reference as too slow); with the no-op counted it is 30x."""
+    figures = {"student_s_per_call": 1e-6, "noop_s_per_call": 3e-4, "reference_s_per_call": 1e-5, "ratio": 0.1}
+    assert figures["ratio"] < validate_module.SLOW_REFERENCE < validate_module._whole_window_ratio(figures)
+
+
+def test_a_reference_slower_than_the_solution_is_reported(tmp_path):
+    refs = tmp_path / "refs"
+    shutil.copytree(ROOT / "reference", refs, ignore=shutil.ignore_patterns("__pycache__"))
+    (refs / "perceptron.py").write_text((refs / "perceptron.py").read_text() + SLOW_PREDICT)
+    folder = variant(tmp_path, "01_perceptron", lambda raw: raw.update(references=str(refs)))
+    report = validate(folder, seeds=2)
+    assert any(": predict_speed: the reference perceptron.predict is slower than the solution" in line
+               for line in lines(report)), lines(report)
 
 
 # The stub check (grader.course.release.check_stubs) refuses a filled stub first; allowing every
