@@ -41,9 +41,10 @@ everything inside the worker (its request handlers included) is the student's, s
 
 The CPU time is the minimum over the samples, since noise only ever adds; the busy time is their
 upper median (:func:`_typical` says why). The reference runs in the parent on the same inputs,
-timed by this thread's CPU clock. In a student bundle, where there is no reference, a :class:`PricedReference` gives its cost instead (stored at release relative to
-:mod:`grader.grading.calibration`); a bundle knows the answer to its stored inputs only, so one call per
-sample, at a random place, gets those (``known``) and is the one checked.
+timed by this thread's CPU clock. In a student bundle, where there is no reference, a
+:class:`PricedReference` gives its cost instead (stored at release relative to
+:mod:`grader.grading.calibration`); a bundle knows the answer to its stored inputs only, so one
+call per sample, at a random place, gets those (``known``) and is the one checked.
 
 What the worker says about itself is advisory: the in-place-modification report
 (``CallOutcome.mutated``) comes from code that runs beside the student's and can be silenced by
@@ -218,7 +219,7 @@ def _typical(values: list[float]) -> float:
     """The upper median of per-sample busy times. Not the minimum, which serves the CPU time: beside
     busy cores a wait for a CPU that began before a window opened is counted inside it, and can hide
     part of one sample's idle time; work moved to a helper process then showed in some samples at
-    half its cost (measured: fork_helper's five samples in one grading, busy ratios 132 to 382). The median
+    half its cost (fork_helper's five samples in one grading: busy ratios 132 to 382). The median
     needs most samples to look fast. Honest code loses little: the samples of a clear pass are
     three, whose upper median is the second smallest."""
     return statistics.median_high(values)
