@@ -472,6 +472,44 @@ def test_grading_processes_fork_from_the_batch_process_after_it_loaded_the_refer
         task._graders.pop(spec, None)
 
 
+#: A batch as macOS and Windows run it, imitated on Linux by every interpreter that loads it (the
+#: batch and its grading processes; workers run ``python -I``, which does not): grading processes
+#: spawned, not forked from the loaded batch process; the portable worker start; no fcntl (filelock
+#: falls back to its soft lock), resource or termios. Each spawned process notes its command line.
+OFF_LINUX_SITE = """
+import multiprocessing, os, sys
+for name in ("fcntl", "resource", "termios"):
+    sys.modules[name] = None
+multiprocessing.get_all_start_methods = lambda: ["spawn"]
+os.environ["DLGRADE_WORKER_START"] = "portable"
+with open(os.path.join(os.path.dirname(__file__), "started.txt"), "a") as log:
+    log.write(" ".join(sys.argv) + "\\n")
+"""
+
+
+@pytest.mark.slow
+def test_a_batch_grades_as_it_does_off_linux(tmp_path):
+    """The spawn pool and the portable start, end to end: every row right, the loop's included."""
+    site = tmp_path / "site"
+    put(site / "sitecustomize.py", OFF_LINUX_SITE)
+    spec = quick_spec(tmp_path)
+    cls, out = tmp_path / "class", tmp_path / "out"
+    put(cls / "alice.py", CORRECT)
+    put(cls / "bob.py", MISTAKES[0].read_text())
+    put(cls / "carol.py", bad("endless_train"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    done = subprocess.run(batch_command(spec, cls, out, "--jobs", "2"), cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--multiprocessing-fork" in (site / "started.txt").read_text(), "no grading process was spawned"
+    rows = {r["student"]: r for r in read_rows(out)}
+    assert rows["alice"]["score"] == rows["alice"]["max_score"]
+    assert 0 < rows["bob"]["score"] < rows["bob"]["max_score"]
+    carol = {t["name"]: t["status"] for t in rows["carol"]["tests"]}
+    assert carol["train_small"] == "timeout" and carol["predict_small"] == "passed"
+    assert all(r["status"] == "graded" for r in rows.values())
+
+
 # --------------------------------------------------------------------------- the whole class
 
 @pytest.fixture(scope="module")
